@@ -1,0 +1,309 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as k8s from "@pulumi/kubernetes";
+import { createHash } from "crypto";
+import { ArgsError, Problems } from "../shared/errors";
+import {
+    checkNamespaceName, checkServiceAccountName, federatedCredentialName, issuerLabelPattern, serviceAccountSubject,
+} from "../shared/names";
+import { assignRole, resolveRole, roleProblem } from "../shared/roles";
+
+/** The audience Entra ID expects in a workload identity token; the webhook projects tokens for it. */
+export const tokenExchangeAudience = "api://AzureADTokenExchange";
+/** Azure's limit of federated identity credentials on one managed identity. */
+export const maxFederatedCredentialsPerIdentity = 20;
+/** The pod label the workload identity webhook selects pods by. It must be on the pod, not the ServiceAccount. */
+export const useLabel = "azure.workload.identity/use";
+/** The ServiceAccount annotation that names the identity. */
+export const clientIdAnnotation = "azure.workload.identity/client-id";
+/** The optional ServiceAccount annotation that names the identity's tenant. */
+export const tenantIdAnnotation = "azure.workload.identity/tenant-id";
+/** The optional ServiceAccount annotation for the projected token's lifetime, in seconds. */
+export const tokenExpirationAnnotation = "azure.workload.identity/service-account-token-expiration";
+/** The pod annotation carrying a hash of the client id, so pod templates roll when the identity changes. */
+export const clientIdHashAnnotation = "workload-identity.aks/client-id-sha256";
+/** The projected token's allowed lifetime, in seconds. */
+export const tokenExpirationRange = { min: 3600, max: 86400 } as const;
+
+/** A Kubernetes ServiceAccount that may sign in as the identity. */
+export interface ServiceAccountSubjectArgs {
+    /** The namespace (a DNS-1123 label). */
+    namespace: string;
+    /** The ServiceAccount's name (a DNS-1123 subdomain). */
+    serviceAccountName: string;
+}
+
+/** A role to grant the identity. */
+export interface RoleGrantArgs {
+    /** The scope: an ARM id, for example a Key Vault's or a storage account's `id`. */
+    scope: pulumi.Input<string>;
+    /** A built-in role name from `builtInRoles` (for example `Key Vault Secrets User`), or a role definition GUID. */
+    role: string;
+    /**
+     * A stable key for the scope, used in the role assignment's deterministic name. Required when `scope`
+     * is not a plain string (an id known only after deploy): pass the creating component's `scopeKey`.
+     * Default: the scope itself.
+     */
+    scopeKey?: string;
+}
+
+/** Arguments of {@link WorkloadIdentity}. */
+export interface WorkloadIdentityArgs {
+    /** The resource group for the user-assigned managed identity. */
+    resourceGroupName: pulumi.Input<string>;
+    /** The identity's Azure region. Default: the resource group's (the provider's default location). */
+    location?: pulumi.Input<string>;
+    /** The identity's Azure name (3–128 letters, digits, '-' and '_'). Default: Pulumi auto-naming from the component name. */
+    identityName?: string;
+    /**
+     * The OIDC issuers to trust, by a short stable label: usually `{ aks: cluster.issuerUrl }`, or one per
+     * cluster for multi-cluster and blue/green (`{ blue: ..., green: ... }`). Each issuer URL is used verbatim.
+     */
+    issuers: Record<string, pulumi.Input<string>>;
+    /** The ServiceAccounts allowed to sign in as this identity (many-to-one). One FIC is created per issuer and subject. */
+    subjects: ServiceAccountSubjectArgs[];
+    /** Roles to grant the identity. */
+    roleGrants?: RoleGrantArgs[];
+    /** The projected token's lifetime in seconds (3600–86400). Default: the webhook's, 3600. */
+    tokenExpirationSeconds?: number;
+    /** Annotate the ServiceAccounts with the identity's tenant id. Default `false` (the webhook uses the cluster's tenant). */
+    annotateTenantId?: boolean;
+    /** Create the subjects' namespaces. Default `false`. */
+    createNamespaces?: boolean;
+    /** Resources the ServiceAccounts wait for, such as namespaces created elsewhere. */
+    serviceAccountDependsOn?: pulumi.Input<pulumi.Resource>[];
+    /** The Kubernetes provider of the cluster whose ServiceAccounts these are. */
+    provider: k8s.Provider;
+    /** Extra labels for the ServiceAccounts and namespaces. */
+    labels?: Record<string, string>;
+    /** Extra annotations for the ServiceAccounts. Must not set the `azure.workload.identity/*` keys this component owns. */
+    annotations?: Record<string, string>;
+    /** Tags for the managed identity. */
+    tags?: Record<string, string>;
+}
+
+const identityNamePattern = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$/;
+const ownedAnnotations = [clientIdAnnotation, tenantIdAnnotation, tokenExpirationAnnotation];
+
+/** The number of federated identity credentials `args` asks for: one per issuer and subject. */
+export function federatedCredentialCount(args: Pick<WorkloadIdentityArgs, "issuers" | "subjects">): number {
+    return Object.keys(args.issuers ?? {}).length * (args.subjects ?? []).length;
+}
+
+/** Returns every problem with `args`, one sentence each; empty when they are valid. Creates nothing. */
+export function workloadIdentityArgsProblems(name: string, args: WorkloadIdentityArgs): string[] {
+    const problems = new Problems();
+    if (args.identityName !== undefined && !identityNamePattern.test(args.identityName)) {
+        problems.add(`identityName "${args.identityName}" must be 3-128 letters, digits, '-' and '_', starting with a letter or digit`);
+    }
+    const labels = Object.keys(args.issuers ?? {});
+    if (labels.length === 0) {
+        problems.add(`issuers needs at least one issuer URL, for example { aks: cluster.issuerUrl }`);
+    }
+    for (const label of labels) {
+        if (!issuerLabelPattern.test(label)) {
+            problems.add(`issuers key "${label}" must be 1-40 letters, digits, '-' and '_', starting with a letter or digit (it becomes part of the FIC name)`);
+        }
+        const url = args.issuers[label];
+        // Only plain strings can be checked here; an Output comes from a cluster, which reports an https issuer.
+        if (typeof url === "string" && !url.startsWith("https://")) {
+            problems.add(`issuers.${label} "${url}" must be an https:// URL (the OIDC issuer, verbatim, with its trailing slash)`);
+        }
+    }
+    const subjects = args.subjects ?? [];
+    if (subjects.length === 0) {
+        problems.add(`subjects needs at least one { namespace, serviceAccountName }`);
+    }
+    const seen = new Set<string>();
+    subjects.forEach((subject, i) => {
+        const nsProblem = checkNamespaceName(`subjects[${i}].namespace`, subject.namespace);
+        const saProblem = checkServiceAccountName(`subjects[${i}].serviceAccountName`, subject.serviceAccountName);
+        if (nsProblem) problems.add(nsProblem);
+        if (saProblem) problems.add(saProblem);
+        const key = `${subject.namespace}/${subject.serviceAccountName}`;
+        if (seen.has(key)) {
+            problems.add(`subjects[${i}] ${key} is listed twice: each ServiceAccount is federated once per issuer`);
+        }
+        seen.add(key);
+    });
+    const count = federatedCredentialCount(args);
+    if (count > maxFederatedCredentialsPerIdentity) {
+        problems.add(
+            `identity "${args.identityName ?? name}" would need ${count} federated identity credentials ` +
+            `(${labels.length} issuer(s) x ${subjects.length} subject(s)); Azure allows at most ${maxFederatedCredentialsPerIdentity} per identity: split the subjects across identities`);
+    }
+    const expiration = args.tokenExpirationSeconds;
+    if (expiration !== undefined && (!Number.isInteger(expiration) || expiration < tokenExpirationRange.min || expiration > tokenExpirationRange.max)) {
+        problems.add(`tokenExpirationSeconds ${JSON.stringify(expiration)} must be a whole number from ${tokenExpirationRange.min} to ${tokenExpirationRange.max}`);
+    }
+    const grantKeys = new Set<string>();
+    (args.roleGrants ?? []).forEach((grant, i) => {
+        const problem = roleProblem(`roleGrants[${i}].role`, grant.role);
+        if (problem) problems.add(problem);
+        if (typeof grant.scope === "string" && !grant.scope.startsWith("/")) {
+            problems.add(`roleGrants[${i}].scope "${grant.scope}" must be an ARM id starting with "/"`);
+        }
+        if (grant.scopeKey === undefined && typeof grant.scope !== "string") {
+            problems.add(`roleGrants[${i}].scopeKey is required when scope is not a plain string: role assignment names must be computable at preview`);
+        }
+        const key = `${(grant.scopeKey ?? String(grant.scope)).toLowerCase()}|${resolveRole(grant.role)?.guid ?? grant.role}`;
+        if (grantKeys.has(key)) {
+            problems.add(`roleGrants[${i}] grants "${grant.role}" on the same scope twice`);
+        }
+        grantKeys.add(key);
+    });
+    for (const key of Object.keys(args.annotations ?? {})) {
+        if (ownedAnnotations.includes(key)) {
+            problems.add(`annotations may not set "${key}": this component sets it from the identity`);
+        }
+    }
+    if (!args.provider) {
+        problems.add(`provider is required: the Kubernetes provider of the cluster (AksCluster.provider)`);
+    }
+    return [...problems.all];
+}
+
+/** Throws an {@link ArgsError} listing every problem with `args`. Pure: creates nothing. */
+export function validateWorkloadIdentityArgs(name: string, args: WorkloadIdentityArgs): void {
+    const problems = workloadIdentityArgsProblems(name, args);
+    if (problems.length > 0) throw new ArgsError(`WorkloadIdentity "${name}"`, problems);
+}
+
+/** The pod annotations that make a pod template change whenever the identity's client id does. */
+export function podAnnotationsForClientId(clientId: string): Record<string, string> {
+    return { [clientIdHashAnnotation]: createHash("sha256").update(clientId).digest("hex").slice(0, 16) };
+}
+
+/**
+ * A Microsoft Entra Workload ID for Kubernetes workloads: a user-assigned managed identity, a federated
+ * identity credential per (issuer, ServiceAccount), the annotated ServiceAccounts, optional namespaces,
+ * and role assignments. Pods opt in with {@link WorkloadIdentity.podLabels}.
+ */
+export class WorkloadIdentity extends pulumi.ComponentResource {
+    /** The component's logical name; it keys this identity's deterministic role assignment names. */
+    public readonly logicalName: string;
+    /** The user-assigned managed identity. */
+    public readonly identity: managedidentity.UserAssignedIdentity;
+    /** The identity's client (application) id: what the ServiceAccounts' annotation carries. */
+    public readonly clientId: pulumi.Output<string>;
+    /** The identity's service principal object id: what role assignments name. */
+    public readonly principalId: pulumi.Output<string>;
+    /** The identity's tenant id. */
+    public readonly tenantId: pulumi.Output<string>;
+    /** The ServiceAccounts this identity trusts. */
+    public readonly subjects: readonly ServiceAccountSubjectArgs[];
+    /** The ServiceAccounts' namespaces, each once. */
+    public readonly namespaces: readonly string[];
+    /** The federated identity credentials, in the order they are written. */
+    public readonly federatedCredentials: managedidentity.FederatedIdentityCredential[];
+    /** The ServiceAccounts. */
+    public readonly serviceAccounts: k8s.core.v1.ServiceAccount[];
+    /** The role assignments. */
+    public readonly roleAssignments: authorization.RoleAssignment[];
+    /** Labels a pod template needs for the webhook to inject the identity. */
+    public readonly podLabels: Record<string, string>;
+    /** Annotations for the pod template that roll it when the identity behind its ServiceAccount changes. */
+    public readonly podAnnotations: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateWorkloadIdentityArgs(name, args);
+        super("wid:identity:WorkloadIdentity", name, {}, opts);
+        this.logicalName = name;
+        this.subjects = args.subjects.map((s) => ({ ...s }));
+        this.namespaces = [...new Set(args.subjects.map((s) => s.namespace))];
+
+        this.identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            resourceName: args.identityName,
+            tags: args.tags,
+        }, { parent: this });
+        this.clientId = this.identity.clientId;
+        this.principalId = this.identity.principalId;
+        this.tenantId = this.identity.tenantId;
+
+        this.federatedCredentials = [];
+        let previous: managedidentity.FederatedIdentityCredential | undefined;
+        for (const [label, issuer] of Object.entries(args.issuers)) {
+            for (const subject of args.subjects) {
+                const ficName = federatedCredentialName(label, subject.namespace, subject.serviceAccountName);
+                const fic: managedidentity.FederatedIdentityCredential = new managedidentity.FederatedIdentityCredential(`${name}-fic-${ficName}`, {
+                    resourceGroupName: args.resourceGroupName,
+                    resourceName: this.identity.name,
+                    federatedIdentityCredentialResourceName: ficName,
+                    issuer,
+                    subject: serviceAccountSubject(subject.namespace, subject.serviceAccountName),
+                    audiences: [tokenExchangeAudience],
+                }, {
+                    parent: this,
+                    // Chained: concurrent FIC writes on one identity fail with 409 ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity.
+                    dependsOn: previous ? [previous] : [],
+                    // Issuer + subject must be unique per identity, so a replacement must delete the old FIC first.
+                    deleteBeforeReplace: true,
+                });
+                this.federatedCredentials.push(fic);
+                previous = fic;
+            }
+        }
+
+        const labels = args.labels ?? {};
+        const namespaceResources = new Map<string, k8s.core.v1.Namespace>();
+        if (args.createNamespaces ?? false) {
+            for (const namespace of this.namespaces) {
+                namespaceResources.set(namespace, new k8s.core.v1.Namespace(`${name}-ns-${namespace}`, {
+                    metadata: { name: namespace, labels },
+                }, { parent: this, provider: args.provider }));
+            }
+        }
+
+        const annotations: pulumi.Input<Record<string, pulumi.Input<string>>> = {
+            ...(args.annotations ?? {}),
+            [clientIdAnnotation]: this.clientId,
+            ...(args.annotateTenantId ? { [tenantIdAnnotation]: this.tenantId } : {}),
+            ...(args.tokenExpirationSeconds !== undefined ? { [tokenExpirationAnnotation]: String(args.tokenExpirationSeconds) } : {}),
+        };
+        this.serviceAccounts = args.subjects.map((subject) => {
+            const namespace = namespaceResources.get(subject.namespace);
+            return new k8s.core.v1.ServiceAccount(`${name}-sa-${subject.namespace}-${subject.serviceAccountName}`, {
+                metadata: {
+                    name: subject.serviceAccountName,
+                    // Through the Namespace's output when this component creates it, so the ServiceAccount waits for it.
+                    namespace: namespace ? namespace.metadata.name : subject.namespace,
+                    labels,
+                    annotations,
+                },
+            }, {
+                parent: this,
+                provider: args.provider,
+                dependsOn: args.serviceAccountDependsOn,
+                deleteBeforeReplace: true,
+            });
+        });
+
+        const clientConfig = authorization.getClientConfigOutput({ parent: this });
+        this.roleAssignments = (args.roleGrants ?? []).map((grant) => {
+            const role = resolveRole(grant.role)!;
+            return assignRole(name, {
+                scope: grant.scope,
+                scopeKey: grant.scopeKey ?? (grant.scope as string),
+                role,
+                principalId: this.principalId,
+                principalKey: name,
+                principalType: "ServicePrincipal",
+                fallbackSubscriptionId: clientConfig.subscriptionId,
+            }, { parent: this });
+        });
+
+        this.podLabels = { [useLabel]: "true" };
+        this.podAnnotations = this.clientId.apply(podAnnotationsForClientId);
+
+        this.registerOutputs({
+            clientId: this.clientId,
+            principalId: this.principalId,
+            tenantId: this.tenantId,
+            podLabels: this.podLabels,
+            podAnnotations: this.podAnnotations,
+        });
+    }
+}

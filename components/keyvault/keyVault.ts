@@ -1,0 +1,231 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as random from "@pulumi/random";
+import { ArgsError, Problems } from "../shared/errors";
+import { assignRole, resolveRole, roleProblem } from "../shared/roles";
+
+/** Length of the random suffix that makes the vault's name globally unique. */
+export const vaultNameSuffixLength = 6;
+/** Key Vault names: 3–24 characters in all. */
+export const maxVaultNameLength = 24;
+/** The longest prefix: the name is `<prefix>-<suffix>`. */
+export const maxVaultNamePrefixLength = maxVaultNameLength - vaultNameSuffixLength - 1;
+/** Soft-delete retention, in days, that Key Vault allows. */
+export const softDeleteRetentionRange = { min: 7, max: 90 } as const;
+
+/** The vault's network rules. */
+export interface VaultNetworkRulesArgs {
+    /** What happens to traffic no rule matches. */
+    defaultAction: "Allow" | "Deny";
+    /** Let trusted Azure services through. Default `AzureServices`. */
+    bypass?: "AzureServices" | "None";
+    /** IPv4 addresses or CIDR ranges allowed through. */
+    ipRules?: string[];
+    /** Subnet ids allowed through (the subnets need the Microsoft.KeyVault service endpoint). */
+    virtualNetworkSubnetIds?: string[];
+}
+
+/** A principal that can be granted a role on the vault, such as a {@link WorkloadIdentity}. */
+export interface RoleGranteeArgs {
+    /** A stable logical name for the principal: it keys the role assignment's deterministic name. */
+    readonly logicalName: string;
+    /** The principal's object id. */
+    readonly principalId: pulumi.Input<string>;
+}
+
+/** Arguments of {@link KeyVault}. */
+export interface KeyVaultArgs {
+    /** The resource group to create the vault in. */
+    resourceGroupName: pulumi.Input<string>;
+    /** The Azure region. Default: the resource group's (the provider's default location). */
+    location?: pulumi.Input<string>;
+    /**
+     * The start of the vault's globally unique name, which is `<prefix>-<6 random characters>`: 1–17 letters,
+     * digits and '-', starting with a letter, not ending with '-', no "--".
+     */
+    namePrefix: string;
+    /** The SKU. Default `standard`; `premium` for HSM-backed keys. */
+    sku?: "standard" | "premium";
+    /** Soft-delete retention in days (7–90). Default 90. */
+    softDeleteRetentionInDays?: number;
+    /** Public network access. Default `Enabled` (with `networkRules` to narrow it). */
+    publicNetworkAccess?: "Enabled" | "Disabled";
+    /** Network rules. Default: allow all. */
+    networkRules?: VaultNetworkRulesArgs;
+    /**
+     * The type of the principal running the deployment, which gets Key Vault Secrets Officer on the vault
+     * so it can write (and later delete) secrets. `User` for a person, `ServicePrincipal` for CI.
+     */
+    deployerPrincipalType: "User" | "ServicePrincipal";
+    /** Secrets to store, by secret name (1–127 letters, digits and '-'). The values are treated as Pulumi secrets. */
+    secrets?: Record<string, pulumi.Input<string>>;
+    /** Tags for the vault. */
+    tags?: Record<string, string>;
+}
+
+const prefixPattern = /^[a-zA-Z][a-zA-Z0-9-]*$/;
+const secretNamePattern = /^[0-9a-zA-Z-]{1,127}$/;
+const ipRulePattern = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/;
+
+/** Returns a problem sentence if `prefix` cannot start a Key Vault name, else undefined. */
+export function vaultNamePrefixProblem(key: string, prefix: unknown): string | undefined {
+    const rule = `must be 1-${maxVaultNamePrefixLength} letters, digits and '-', start with a letter, not end with '-' and not contain "--" ` +
+        `(the vault's name is <prefix>-<${vaultNameSuffixLength} random characters>, at most ${maxVaultNameLength} in all)`;
+    if (typeof prefix !== "string" || prefix.length === 0) return `${key} is required: it ${rule}`;
+    if (prefix.length > maxVaultNamePrefixLength || !prefixPattern.test(prefix) || prefix.endsWith("-") || prefix.includes("--")) {
+        return `${key} "${prefix}" ${rule}`;
+    }
+    return undefined;
+}
+
+/** Returns every problem with `args`, one sentence each; empty when they are valid. Creates nothing. */
+export function keyVaultArgsProblems(args: KeyVaultArgs): string[] {
+    const problems = new Problems();
+    const prefixProblem = vaultNamePrefixProblem("namePrefix", args.namePrefix);
+    if (prefixProblem) problems.add(prefixProblem);
+    const retention = args.softDeleteRetentionInDays;
+    if (retention !== undefined && (!Number.isInteger(retention) || retention < softDeleteRetentionRange.min || retention > softDeleteRetentionRange.max)) {
+        problems.add(`softDeleteRetentionInDays ${JSON.stringify(retention)} must be a whole number from ${softDeleteRetentionRange.min} to ${softDeleteRetentionRange.max}`);
+    }
+    if (args.sku !== undefined && args.sku !== "standard" && args.sku !== "premium") {
+        problems.add(`sku ${JSON.stringify(args.sku)} must be "standard" or "premium"`);
+    }
+    if (args.deployerPrincipalType !== "User" && args.deployerPrincipalType !== "ServicePrincipal") {
+        problems.add(`deployerPrincipalType ${JSON.stringify(args.deployerPrincipalType)} must be "User" or "ServicePrincipal"`);
+    }
+    if (args.publicNetworkAccess !== undefined && args.publicNetworkAccess !== "Enabled" && args.publicNetworkAccess !== "Disabled") {
+        problems.add(`publicNetworkAccess ${JSON.stringify(args.publicNetworkAccess)} must be "Enabled" or "Disabled"`);
+    }
+    const rules = args.networkRules;
+    if (rules) {
+        if (rules.defaultAction !== "Allow" && rules.defaultAction !== "Deny") {
+            problems.add(`networkRules.defaultAction ${JSON.stringify(rules.defaultAction)} must be "Allow" or "Deny"`);
+        }
+        (rules.ipRules ?? []).forEach((rule, i) => {
+            if (!ipRulePattern.test(rule)) problems.add(`networkRules.ipRules[${i}] "${rule}" must be an IPv4 address or CIDR`);
+        });
+    }
+    for (const secretName of Object.keys(args.secrets ?? {})) {
+        if (!secretNamePattern.test(secretName)) {
+            problems.add(`secrets key "${secretName}" must be 1-127 letters, digits and '-'`);
+        }
+    }
+    return [...problems.all];
+}
+
+/** Throws an {@link ArgsError} listing every problem with `args`. Pure: creates nothing. */
+export function validateKeyVaultArgs(name: string, args: KeyVaultArgs): void {
+    const problems = keyVaultArgsProblems(args);
+    if (problems.length > 0) throw new ArgsError(`KeyVault "${name}"`, problems);
+}
+
+/**
+ * An Azure Key Vault that authorizes with Azure RBAC only (no access policies), with purge protection,
+ * a globally unique name, the deployer as Key Vault Secrets Officer, and optional secrets.
+ */
+export class KeyVault extends pulumi.ComponentResource {
+    /** The vault. */
+    public readonly vault: keyvault.Vault;
+    /** The vault's ARM id: the scope for role grants. */
+    public readonly id: pulumi.Output<string>;
+    /** The vault's globally unique name. */
+    public readonly name: pulumi.Output<string>;
+    /** The vault's data-plane URI, `https://<name>.vault.azure.net/`. */
+    public readonly vaultUri: pulumi.Output<string>;
+    /** The stable key of this vault's scope, known at preview, for deterministic role assignment names. */
+    public readonly scopeKey: string;
+    /** The deployer's Key Vault Secrets Officer assignment; every secret depends on it. */
+    public readonly deployerRoleAssignment: authorization.RoleAssignment;
+    /** The secrets, by secret name. */
+    public readonly secrets: Record<string, keyvault.Secret>;
+
+    private readonly componentName: string;
+    private readonly subscriptionId: pulumi.Output<string>;
+
+    constructor(name: string, args: KeyVaultArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateKeyVaultArgs(name, args);
+        super("wid:keyvault:KeyVault", name, {}, opts);
+        this.componentName = name;
+        this.scopeKey = `keyvault:${name}`;
+
+        const clientConfig = authorization.getClientConfigOutput({ parent: this });
+        this.subscriptionId = clientConfig.subscriptionId;
+        const suffix = new random.RandomString(`${name}-suffix`, {
+            length: vaultNameSuffixLength,
+            special: false,
+            upper: false,
+        }, { parent: this });
+
+        const rules = args.networkRules;
+        this.vault = new keyvault.Vault(`${name}-vault`, {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            // Vault names are global across Azure, and a soft-deleted vault keeps its name, hence the random suffix.
+            vaultName: pulumi.interpolate`${args.namePrefix}-${suffix.result}`,
+            properties: {
+                tenantId: clientConfig.tenantId,
+                sku: { family: "A", name: args.sku ?? "standard" },
+                // Explicit: with the SDK's default API version this defaults to false (access policies).
+                enableRbacAuthorization: true,
+                // Cannot be turned off once on: deleted secrets stay recoverable for the retention period.
+                enablePurgeProtection: true,
+                softDeleteRetentionInDays: args.softDeleteRetentionInDays ?? softDeleteRetentionRange.max,
+                publicNetworkAccess: args.publicNetworkAccess ?? "Enabled",
+                networkAcls: rules
+                    ? {
+                        defaultAction: rules.defaultAction,
+                        bypass: rules.bypass ?? "AzureServices",
+                        ipRules: (rules.ipRules ?? []).map((value) => ({ value })),
+                        virtualNetworkRules: (rules.virtualNetworkSubnetIds ?? []).map((id) => ({ id })),
+                    }
+                    : undefined,
+            },
+            tags: args.tags,
+        }, { parent: this });
+        this.id = this.vault.id;
+        this.name = this.vault.name;
+        this.vaultUri = this.vault.properties.apply((p) => p.vaultUri);
+
+        // keyvault.Secret is created through ARM but deleted through the data plane, which needs this role.
+        this.deployerRoleAssignment = assignRole(`${name}-deployer`, {
+            scope: this.vault.id,
+            scopeKey: this.scopeKey,
+            role: resolveRole("Key Vault Secrets Officer")!,
+            principalId: clientConfig.objectId,
+            principalKey: "deployer",
+            principalType: args.deployerPrincipalType,
+            fallbackSubscriptionId: this.subscriptionId,
+        }, { parent: this });
+
+        this.secrets = {};
+        for (const [secretName, value] of Object.entries(args.secrets ?? {})) {
+            this.secrets[secretName] = new keyvault.Secret(`${name}-secret-${secretName}`, {
+                resourceGroupName: args.resourceGroupName,
+                vaultName: this.vault.name,
+                secretName,
+                properties: { value: pulumi.secret(value) },
+            }, { parent: this, dependsOn: [this.deployerRoleAssignment] });
+        }
+
+        this.registerOutputs({ id: this.id, name: this.name, vaultUri: this.vaultUri });
+    }
+
+    /**
+     * Grants `grantee` (for example a {@link WorkloadIdentity}) a role on this vault, named the same
+     * deterministic way as every other assignment. Throws before creating anything for an unknown role.
+     */
+    grant(grantee: RoleGranteeArgs, role: string, opts?: pulumi.CustomResourceOptions): authorization.RoleAssignment {
+        const problem = roleProblem("role", role);
+        if (problem) throw new ArgsError(`KeyVault "${this.componentName}".grant(${grantee.logicalName})`, [problem]);
+        return assignRole(`${this.componentName}-grant-${grantee.logicalName}`, {
+            scope: this.id,
+            scopeKey: this.scopeKey,
+            role: resolveRole(role)!,
+            principalId: grantee.principalId,
+            principalKey: grantee.logicalName,
+            principalType: "ServicePrincipal",
+            fallbackSubscriptionId: this.subscriptionId,
+        }, { ...opts, parent: this });
+    }
+}

@@ -1,0 +1,156 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import { createHash } from "crypto";
+import { v5 as uuidv5 } from "uuid";
+
+/** Built-in Azure role definitions this library knows by name, with their fixed GUIDs. */
+export const builtInRoles = {
+    "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
+    "Key Vault Secrets Officer": "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+    "Key Vault Administrator": "00482a5a-887f-4fb3-b363-3b7fe8e74483",
+    "Key Vault Reader": "21090545-7ca7-4776-b22c-e363652d74d2",
+    "Key Vault Certificates Officer": "a4417e6f-fecd-4de8-b567-7b0420556985",
+    "Storage Blob Data Reader": "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+    "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    "Azure Kubernetes Service Cluster User Role": "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
+    "Azure Kubernetes Service RBAC Cluster Admin": "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    "Azure Kubernetes Service RBAC Admin": "3498e952-d568-435e-9b2c-8d77e338d7f7",
+    "Azure Kubernetes Service RBAC Writer": "a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb",
+    "Azure Kubernetes Service RBAC Reader": "7f6c6a51-bcf8-42ba-9220-52d62157d7db",
+} as const;
+
+/** The name of a built-in role in {@link builtInRoles}. */
+export type BuiltInRoleName = keyof typeof builtInRoles;
+
+const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `value` is a GUID (any version). */
+export function isGuid(value: string): boolean {
+    return guidPattern.test(value);
+}
+
+/** A role resolved to its definition GUID, with a display name. */
+export interface ResolvedRole {
+    /** The built-in role's name, or the GUID itself for a custom role. */
+    readonly name: string;
+    /** The role definition's GUID, lowercase. */
+    readonly guid: string;
+}
+
+/**
+ * Resolves a built-in role name or a role definition GUID.
+ * Returns undefined for anything else; {@link roleProblem} says why.
+ */
+export function resolveRole(role: string): ResolvedRole | undefined {
+    if (Object.prototype.hasOwnProperty.call(builtInRoles, role)) {
+        return { name: role, guid: builtInRoles[role as BuiltInRoleName] };
+    }
+    if (isGuid(role)) {
+        const guid = role.toLowerCase();
+        const known = Object.entries(builtInRoles).find(([, g]) => g === guid);
+        return { name: known ? known[0] : guid, guid };
+    }
+    return undefined;
+}
+
+/** The role's display name for a role definition GUID (the GUID itself when it is not built in). */
+export function roleNameForGuid(guid: string): string {
+    return resolveRole(guid)?.name ?? guid;
+}
+
+/** Returns a problem sentence if `role` is neither a built-in role name nor a GUID, else undefined. */
+export function roleProblem(key: string, role: unknown): string | undefined {
+    if (typeof role === "string" && resolveRole(role) !== undefined) {
+        return undefined;
+    }
+    return `${key} ${JSON.stringify(role)} is not a known role: use a role definition GUID or one of ${Object.keys(builtInRoles).map((r) => `"${r}"`).join(", ")}`;
+}
+
+/**
+ * The role definition id in the form ARM returns, so that a refresh shows no drift.
+ *
+ * ARM qualifies built-in role definitions with the subscription of the assignment's scope;
+ * at management-group scope or above it returns the tenant-level form.
+ */
+export function roleDefinitionIdFor(scope: string, roleGuid: string, fallbackSubscriptionId: string): string {
+    const match = /^\/subscriptions\/([^/]+)/i.exec(scope);
+    if (match) {
+        return `/subscriptions/${match[1]}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
+    }
+    if (/^\/providers\/Microsoft\.Management\//i.test(scope) || scope === "/") {
+        return `/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
+    }
+    return `/subscriptions/${fallbackSubscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
+}
+
+/** The fixed UUID v5 namespace of this library's role assignment names. Never change it: names would change. */
+export const roleAssignmentNamespace = "5b0d5c9e-7d0e-4c54-9a55-3f2f8a0c6a11";
+
+/** What identifies a role assignment, all known at preview. */
+export interface RoleAssignmentKey {
+    /** A stable key for the scope: the ARM id for a literal scope, or a logical key for a resource created in this program. */
+    readonly scopeKey: string;
+    /** The role definition GUID. */
+    readonly roleGuid: string;
+    /** The principal's logical name (its component name, or "deployer"). */
+    readonly principalKey: string;
+}
+
+/**
+ * A deterministic GUID name for a role assignment (UUID v5).
+ *
+ * azure-native names role assignments with a random UUID when `roleAssignmentName` is omitted, so lost
+ * state or a re-import creates a duplicate that ARM refuses with `RoleAssignmentExists`. Role assignment
+ * names are unique across the tenant, so the project and stack are part of the seed: dev and prod
+ * assignments never collide.
+ */
+export function roleAssignmentName(key: RoleAssignmentKey, project: string = pulumi.getProject(), stack: string = pulumi.getStack()): string {
+    const seed = [project, stack, key.scopeKey.toLowerCase(), key.roleGuid.toLowerCase(), key.principalKey].join("|");
+    return uuidv5(seed, roleAssignmentNamespace);
+}
+
+/** Arguments of {@link assignRole}. */
+export interface AssignRoleArgs {
+    /** The scope: an ARM resource id. */
+    readonly scope: pulumi.Input<string>;
+    /** A stable key for the scope, known at preview (see {@link RoleAssignmentKey.scopeKey}). */
+    readonly scopeKey: string;
+    /** The role, already resolved. */
+    readonly role: ResolvedRole;
+    /** The principal's object id. */
+    readonly principalId: pulumi.Input<string>;
+    /** The principal's logical name (see {@link RoleAssignmentKey.principalKey}). */
+    readonly principalKey: string;
+    /** The principal's type. */
+    readonly principalType: "ServicePrincipal" | "User" | "Group";
+    /** The subscription used when the scope does not name one (the deployer's). */
+    readonly fallbackSubscriptionId: pulumi.Input<string>;
+}
+
+/**
+ * Creates one role assignment with a deterministic name and a subscription-qualified role definition id.
+ * Shared by every component that grants roles, so all of them name assignments the same way.
+ */
+export function assignRole(namePrefix: string, args: AssignRoleArgs, opts: pulumi.CustomResourceOptions): authorization.RoleAssignment {
+    // The logical name follows the assignment's key, never a list position, so reordering grants replaces nothing.
+    const scopeHash = createHash("sha256").update(args.scopeKey.toLowerCase()).digest("hex").slice(0, 8);
+    return new authorization.RoleAssignment(`${namePrefix}-${roleSlug(args.role)}-${scopeHash}`, {
+        scope: args.scope,
+        principalId: args.principalId,
+        // Set explicitly: without it ARM looks the principal up and fails with PrincipalNotFound while a new identity replicates.
+        principalType: args.principalType,
+        roleDefinitionId: pulumi
+            .all([args.scope, args.fallbackSubscriptionId])
+            .apply(([scope, subscriptionId]) => roleDefinitionIdFor(scope, args.role.guid, subscriptionId)),
+        roleAssignmentName: roleAssignmentName({ scopeKey: args.scopeKey, roleGuid: args.role.guid, principalKey: args.principalKey }),
+    }, {
+        ...opts,
+        // The name is deterministic, so a replacement must delete the old assignment before creating the new one.
+        deleteBeforeReplace: true,
+    });
+}
+
+/** A lowercase slug of a role's name, for Pulumi logical names. */
+export function roleSlug(role: ResolvedRole): string {
+    return role.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+}

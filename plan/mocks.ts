@@ -1,0 +1,320 @@
+import * as pulumi from "@pulumi/pulumi";
+import { unknown } from "@pulumi/pulumi/output";
+
+/**
+ * Pulumi mocks for evaluating programs in-process, with no cloud and no CLI: every resource gets its
+ * inputs back plus the outputs Azure would compute, and every invoke this library makes is answered.
+ *
+ * Two styles of computed value:
+ * - `fake`: realistic values (GUIDs, ARM ids, an https issuer URL with its trailing slash), for unit tests;
+ * - `placeholder`: text that says the value is known only after deploy, for the offline plan;
+ * - `unknown`: unknown values, as a real preview of a new stack sees them (use with `preview = true`).
+ */
+export type MockValueStyle = "fake" | "placeholder" | "unknown";
+
+/** A resource the program registered, as the engine saw it. */
+export interface MockedResource {
+    /** The type token, for example `azure-native:keyvault:Vault`. */
+    readonly type: string;
+    /** The logical name. */
+    readonly name: string;
+    /** The URN, which encodes the parent chain (`...Parent$Child::name`). */
+    readonly urn: string;
+    /** The parent's URN; undefined for a top-level resource. */
+    readonly parent?: string;
+    /** Every resource this one waits for: explicit `dependsOn` and those its inputs come from. */
+    readonly dependencies: readonly string[];
+    /** The dependencies that come from inputs, by input property. The rest of `dependencies` are explicit. */
+    readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
+    /** Whether `protect` is set. */
+    readonly protect: boolean;
+    /** Whether `deleteBeforeReplace` is set. */
+    readonly deleteBeforeReplace: boolean;
+    /** Whether it is a custom resource (false for components). */
+    readonly custom: boolean;
+    /** The inputs (secrets appear wrapped in Pulumi's secret signature object). */
+    readonly inputs: Record<string, unknown>;
+    /** The inputs plus the computed outputs the mocks returned. */
+    readonly state: Record<string, unknown>;
+    /** The id the mocks returned. */
+    readonly id: string;
+}
+
+/** What the engine's registration request says that the mock's arguments leave out. */
+interface RequestDetails {
+    urn: string;
+    parent?: string;
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+    protect: boolean;
+    deleteBeforeReplace: boolean;
+}
+
+/** What `getManagedCluster` returns for an existing (bring-your-own) cluster, by `<resourceGroup>/<name>`. */
+export type ExistingClusters = Record<string, { oidcIssuer: boolean; workloadIdentity: boolean; issuerUrl?: string }>;
+
+/** Options of {@link EngineMocks}. */
+export interface EngineMocksOptions {
+    /** How computed values look. Default `fake`. */
+    readonly style?: MockValueStyle;
+    /** Existing clusters that `getManagedCluster` knows. */
+    readonly existingClusters?: ExistingClusters;
+    /** Make the created clusters report no issuer URL (to test that failure). */
+    readonly clusterWithoutIssuer?: boolean;
+}
+
+/** The fake subscription, tenant and deployer of the `fake` style. */
+export const fakeAzure = {
+    subscriptionId: "00000000-1111-2222-3333-444444444444",
+    tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    deployerObjectId: "99999999-8888-7777-6666-555555555555",
+    location: "westeurope",
+} as const;
+
+/** A deterministic fake GUID from a string (not a UUID of any version; for tests only). */
+function fakeGuid(seed: string): string {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x01000193;
+    for (const ch of seed) {
+        h1 = Math.imul(h1 ^ ch.charCodeAt(0), 16777619) >>> 0;
+        h2 = Math.imul(h2 ^ ch.charCodeAt(0), 2246822519) >>> 0;
+    }
+    const hex = (h1.toString(16).padStart(8, "0") + h2.toString(16).padStart(8, "0")).repeat(2);
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** The ARM provider namespace and resource type path for an azure-native type token. */
+const armTypes: Record<string, string> = {
+    "azure-native:resources:ResourceGroup": "",
+    "azure-native:containerservice:ManagedCluster": "Microsoft.ContainerService/managedClusters",
+    "azure-native:containerservice:AgentPool": "Microsoft.ContainerService/managedClusters/agentPools",
+    "azure-native:managedidentity:UserAssignedIdentity": "Microsoft.ManagedIdentity/userAssignedIdentities",
+    "azure-native:managedidentity:FederatedIdentityCredential": "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
+    "azure-native:keyvault:Vault": "Microsoft.KeyVault/vaults",
+    "azure-native:keyvault:Secret": "Microsoft.KeyVault/vaults/secrets",
+    "azure-native:authorization:RoleAssignment": "Microsoft.Authorization/roleAssignments",
+};
+
+/** The Azure name a resource would get: its explicit name input, else Pulumi's auto-name (logical name). */
+function azureName(type: string, name: string, inputs: Record<string, unknown>): string {
+    const explicit: Record<string, string> = {
+        "azure-native:resources:ResourceGroup": "resourceGroupName",
+        "azure-native:containerservice:ManagedCluster": "resourceName",
+        "azure-native:containerservice:AgentPool": "agentPoolName",
+        "azure-native:managedidentity:UserAssignedIdentity": "resourceName",
+        "azure-native:managedidentity:FederatedIdentityCredential": "federatedIdentityCredentialResourceName",
+        "azure-native:keyvault:Vault": "vaultName",
+        "azure-native:keyvault:Secret": "secretName",
+        "azure-native:authorization:RoleAssignment": "roleAssignmentName",
+    };
+    const key = explicit[type];
+    const value = key ? inputs[key] : undefined;
+    return typeof value === "string" ? value : name;
+}
+
+/** The mocks; they also record every resource and invoke, for assertions and for the plan. */
+export class EngineMocks implements pulumi.runtime.Mocks {
+    readonly resources: MockedResource[] = [];
+    readonly calls: pulumi.runtime.MockCallArgs[] = [];
+    private readonly style: MockValueStyle;
+
+    private readonly pending = new Map<string, RequestDetails>();
+
+    constructor(private readonly options: EngineMocksOptions = {}) {
+        this.style = options.style ?? "fake";
+    }
+
+    /**
+     * Installs these mocks on Pulumi's in-process engine, and wraps the mock monitor so that each recorded
+     * resource also carries its URN, parent, dependencies and options, which `MockResourceArgs` leaves out.
+     */
+    async install(project: string, stack: string, preview: boolean): Promise<this> {
+        await pulumi.runtime.setMocks(this, project, stack, preview);
+        const monitor = (pulumi.runtime as unknown as { getMonitor(): MockMonitorInternals }).getMonitor();
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req, callback) => {
+            const dependencies: Record<string, string[]> = {};
+            req.getPropertydependenciesMap().forEach((deps, key) => {
+                dependencies[key] = deps.getUrnsList();
+            });
+            this.pending.set(`${req.getType()}::${req.getName()}`, {
+                urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
+                parent: req.getParent() || undefined,
+                dependencies: req.getDependenciesList(),
+                propertyDependencies: dependencies,
+                protect: req.getProtect() ?? false,
+                deleteBeforeReplace: req.getDeletebeforereplace(),
+            });
+            // Components register too; the mock engine hands only custom resources to newResource.
+            if (!req.getCustom()) this.record(req.getType(), req.getName(), {}, {}, "", false);
+            return register(req, callback);
+        };
+        return this;
+    }
+
+    private record(type: string, name: string, inputs: Record<string, unknown>, state: Record<string, unknown>, id: string, custom: boolean): void {
+        const key = `${type}::${name}`;
+        const details = this.pending.get(key) ?? { urn: `urn:unknown::${key}`, dependencies: [], propertyDependencies: {}, protect: false, deleteBeforeReplace: false };
+        this.pending.delete(key);
+        this.resources.push({ type, name, inputs, state, id, custom, ...details });
+    }
+
+    /** Forgets what was recorded. */
+    reset(): void {
+        this.resources.length = 0;
+        this.calls.length = 0;
+    }
+
+    /** The recorded resources of one type token. */
+    ofType(type: string): MockedResource[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+
+    /** A value known only after deploy: realistic (`fake`) or a placeholder that says so. */
+    private computed(what: string, fake: string): string {
+        if (this.style === "unknown") return unknown as unknown as string;
+        return this.style === "fake" ? fake : `<known after deploy: ${what}>`;
+    }
+
+    private armId(type: string, name: string, inputs: Record<string, unknown>): string {
+        const rg = typeof inputs.resourceGroupName === "string" ? inputs.resourceGroupName : "rg";
+        const sub = this.style === "fake" ? fakeAzure.subscriptionId : "<subscription>";
+        const path = armTypes[type];
+        if (path === "") return `/subscriptions/${sub}/resourceGroups/${azureName(type, name, inputs)}`;
+        if (path === undefined) return `${name}-id`;
+        return `/subscriptions/${sub}/resourceGroups/${rg}/providers/${path}/${azureName(type, name, inputs)}`;
+    }
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+        const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+        const short = `${args.type.split(":").slice(1).join(":")} "${args.name}"`;
+        const id = this.style === "fake" || args.type.startsWith("kubernetes:") || args.type.startsWith("pulumi:")
+            ? this.armId(args.type, args.name, inputs)
+            : this.computed(`id of ${short}`, "");
+        const outputs: Record<string, unknown> = {};
+        const name = azureName(args.type, args.name, inputs);
+        switch (args.type) {
+            case "azure-native:containerservice:ManagedCluster": {
+                const issuer = this.computed(`OIDC issuer URL of ${short}`,
+                    `https://${fakeAzure.location}.oic.prod-aks.azure.com/${fakeAzure.tenantId}/${fakeGuid(args.name)}/`);
+                const oidc = (inputs.oidcIssuerProfile ?? {}) as Record<string, unknown>;
+                outputs.oidcIssuerProfile = this.options.clusterWithoutIssuer ? { ...oidc } : { ...oidc, issuerURL: issuer };
+                outputs.name = name;
+                outputs.fqdn = this.computed(`API server FQDN of ${short}`, `${name}.hcp.${fakeAzure.location}.azmk8s.io`);
+                break;
+            }
+            case "azure-native:managedidentity:UserAssignedIdentity":
+                outputs.name = name;
+                outputs.clientId = this.computed(`clientId of ${short}`, fakeGuid(`client:${args.name}`));
+                outputs.principalId = this.computed(`principalId of ${short}`, fakeGuid(`principal:${args.name}`));
+                outputs.tenantId = this.computed(`tenantId of ${short}`, fakeAzure.tenantId);
+                break;
+            case "azure-native:keyvault:Vault":
+                outputs.name = name;
+                outputs.properties = {
+                    ...((inputs.properties ?? {}) as Record<string, unknown>),
+                    vaultUri: this.computed(`vaultUri of ${short}`, `https://${name}.vault.azure.net/`),
+                };
+                break;
+            case "random:index/randomString:RandomString":
+                outputs.result = this.computed(`random suffix ${short}`, "x7k2qp".slice(0, Number(inputs.length ?? 6)));
+                break;
+            case "random:index/randomPassword:RandomPassword":
+                outputs.result = this.computed(`random password ${short}`, "fake-password-for-tests");
+                break;
+            default:
+                if (args.type.startsWith("azure-native:")) outputs.name = name;
+        }
+        const state = { ...inputs, ...outputs };
+        this.record(args.type, args.name, inputs, state, id, true);
+        return { id, state };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        this.calls.push(args);
+        const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+        switch (args.token) {
+            case "azure-native:authorization:getClientConfig":
+                return {
+                    clientId: this.computed("deployer clientId", fakeGuid("deployer-client")),
+                    objectId: this.computed("deployer objectId", fakeAzure.deployerObjectId),
+                    subscriptionId: this.computed("deployer subscriptionId", fakeAzure.subscriptionId),
+                    tenantId: this.computed("deployer tenantId", fakeAzure.tenantId),
+                };
+            case "azure-native:containerservice:listManagedClusterUserCredentials":
+                return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(this.kubeconfig(String(inputs.resourceName))).toString("base64") }] };
+            case "azure-native:containerservice:getManagedCluster": {
+                const key = `${inputs.resourceGroupName}/${inputs.resourceName}`;
+                const found = this.options.existingClusters?.[key];
+                if (!found) throw new Error(`ResourceNotFound: the managed cluster ${key} was not found`);
+                const issuer = found.issuerUrl ?? `https://${fakeAzure.location}.oic.prod-aks.azure.com/${fakeAzure.tenantId}/${fakeGuid(key)}/`;
+                return {
+                    id: `/subscriptions/${fakeAzure.subscriptionId}/resourceGroups/${inputs.resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/${inputs.resourceName}`,
+                    name: inputs.resourceName,
+                    location: fakeAzure.location,
+                    oidcIssuerProfile: found.oidcIssuer ? { enabled: true, issuerURL: issuer } : { enabled: false },
+                    securityProfile: { workloadIdentity: { enabled: found.workloadIdentity } },
+                };
+            }
+            default:
+                throw new Error(`no mock for invoke ${args.token}`);
+        }
+    }
+
+    /** The kubeconfig AKS returns for `format: exec`, as kubelogin's device-code login. */
+    private kubeconfig(clusterName: string): string {
+        const server = this.style === "fake" ? `https://${clusterName}.hcp.${fakeAzure.location}.azmk8s.io:443` : "https://known-after-deploy.invalid:443";
+        return [
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters:",
+            `- name: ${clusterName}`,
+            "  cluster:",
+            "    certificate-authority-data: LS0tLS1CRUdJTi0tLS0t",
+            `    server: ${server}`,
+            "contexts:",
+            `- name: ${clusterName}`,
+            "  context:",
+            `    cluster: ${clusterName}`,
+            `    user: clusterUser_${clusterName}`,
+            `current-context: ${clusterName}`,
+            "users:",
+            `- name: clusterUser_${clusterName}`,
+            "  user:",
+            "    exec:",
+            "      apiVersion: client.authentication.k8s.io/v1beta1",
+            "      command: kubelogin",
+            "      args:",
+            "      - get-token",
+            "      - --environment",
+            "      - AzurePublicCloud",
+            "      - --server-id",
+            "      - 6dae42f8-4368-4678-94ff-3960e28e3630",
+            "      - --client-id",
+            "      - 80faf920-1908-4b52-b5ef-a8e7bedfc67a",
+            "      - --tenant-id",
+            `      - ${fakeAzure.tenantId}`,
+            "      - --login",
+            "      - devicecode",
+            "      interactiveMode: IfAvailable",
+            "",
+        ].join("\n");
+    }
+}
+
+/** The parts of the SDK's MockMonitor and its request objects that {@link EngineMocks.install} uses. */
+interface MockMonitorInternals {
+    newUrn(parent: string, type: string, name: string): string;
+    registerResource(req: RegisterRequest, callback: (err: unknown, response: unknown) => void): Promise<void>;
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getProtect(): boolean | undefined;
+    getDeletebeforereplace(): boolean;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(fn: (value: { getUrnsList(): string[] }, key: string) => void): void };
+}
