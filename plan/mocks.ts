@@ -48,6 +48,7 @@ interface RequestDetails {
     propertyDependencies: Record<string, string[]>;
     protect: boolean;
     deleteBeforeReplace: boolean;
+    custom: boolean;
 }
 
 /** What `getManagedCluster` returns for an existing (bring-your-own) cluster, by `<resourceGroup>/<name>`. */
@@ -144,19 +145,18 @@ export class EngineMocks implements pulumi.runtime.Mocks {
                 propertyDependencies: dependencies,
                 protect: req.getProtect() ?? false,
                 deleteBeforeReplace: req.getDeletebeforereplace(),
+                custom: req.getCustom(),
             });
-            // Components register too; the mock engine hands only custom resources to newResource.
-            if (!req.getCustom()) this.record(req.getType(), req.getName(), {}, {}, "", false);
             return register(req, callback);
         };
         return this;
     }
 
-    private record(type: string, name: string, inputs: Record<string, unknown>, state: Record<string, unknown>, id: string, custom: boolean): void {
+    private record(type: string, name: string, inputs: Record<string, unknown>, state: Record<string, unknown>, id: string): void {
         const key = `${type}::${name}`;
-        const details = this.pending.get(key) ?? { urn: `urn:unknown::${key}`, dependencies: [], propertyDependencies: {}, protect: false, deleteBeforeReplace: false };
+        const details = this.pending.get(key) ?? { urn: `urn:unknown::${key}`, dependencies: [], propertyDependencies: {}, protect: false, deleteBeforeReplace: false, custom: true };
         this.pending.delete(key);
-        this.resources.push({ type, name, inputs, state, id, custom, ...details });
+        this.resources.push({ type, name, inputs, state, id, ...details });
     }
 
     /** Forgets what was recorded. */
@@ -226,7 +226,7 @@ export class EngineMocks implements pulumi.runtime.Mocks {
                 if (args.type.startsWith("azure-native:")) outputs.name = name;
         }
         const state = { ...inputs, ...outputs };
-        this.record(args.type, args.name, inputs, state, id, true);
+        this.record(args.type, args.name, inputs, state, id);
         return { id, state };
     }
 

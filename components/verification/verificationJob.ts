@@ -1,0 +1,122 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { readFileSync } from "fs";
+import * as path from "path";
+import { ArgsError, Problems } from "../shared/errors";
+import { checkNamespaceName, checkServiceAccountName } from "../shared/names";
+
+/** The script the Job runs; see verify.sh for what it does and why it retries. */
+export const verifyScript = readFileSync(path.join(__dirname, "verify.sh"), "utf8");
+
+/** Room for pulling the image and scheduling the pod, on top of the script's own deadline. */
+const startupAllowanceSeconds = 300;
+
+/** Arguments of {@link VerificationJob}. */
+export interface VerificationJobArgs {
+    /** The namespace the Job runs in: the ServiceAccount's. */
+    namespace: string;
+    /** The workload's ServiceAccount, annotated with the identity's client id. */
+    serviceAccountName: string;
+    /** The vault to read from. */
+    vaultName: pulumi.Input<string>;
+    /** The secret to read. */
+    secretName: pulumi.Input<string>;
+    /** An image with `sh` and the Azure CLI (`az`). */
+    image: string;
+    /** How long the script retries while federation and RBAC propagate (60–3600 seconds). */
+    timeoutSeconds: number;
+    /** The identity's pod labels (`azure.workload.identity/use: "true"`). */
+    podLabels: Record<string, string>;
+    /** The identity's pod annotations: their client-id hash makes the Job replace when the identity changes. */
+    podAnnotations: pulumi.Input<Record<string, string>>;
+    /** What the Job waits for: the federated credentials, role assignments and the secret. */
+    dependsOn: pulumi.Input<pulumi.Resource>[];
+    /** The cluster's Kubernetes provider. */
+    provider: k8s.Provider;
+}
+
+/** Returns every problem with `args`; empty when they are valid. Creates nothing. */
+export function verificationJobArgsProblems(args: VerificationJobArgs): string[] {
+    const problems = new Problems();
+    const ns = checkNamespaceName("namespace", args.namespace);
+    const sa = checkServiceAccountName("serviceAccountName", args.serviceAccountName);
+    if (ns) problems.add(ns);
+    if (sa) problems.add(sa);
+    if (!Number.isInteger(args.timeoutSeconds) || args.timeoutSeconds < 60 || args.timeoutSeconds > 3600) {
+        problems.add(`timeoutSeconds ${JSON.stringify(args.timeoutSeconds)} must be a whole number from 60 to 3600`);
+    }
+    if (!args.image) problems.add("image is required: an image with sh and the Azure CLI");
+    if (args.podLabels["azure.workload.identity/use"] !== "true") {
+        problems.add(`podLabels must carry azure.workload.identity/use: "true" (pass WorkloadIdentity.podLabels), or the webhook never injects the token`);
+    }
+    return [...problems.all];
+}
+
+/**
+ * A Kubernetes Job that proves the trust chain end to end: it runs as the workload's ServiceAccount,
+ * exchanges its projected token at Entra ID and reads a secret from the vault. Pulumi waits for a Job
+ * to complete, so a broken chain fails `pulumi up` rather than a pod in production.
+ */
+export class VerificationJob extends pulumi.ComponentResource {
+    /** The Job. */
+    public readonly job: k8s.batch.v1.Job;
+
+    constructor(name: string, args: VerificationJobArgs, opts?: pulumi.ComponentResourceOptions) {
+        const problems = verificationJobArgsProblems(args);
+        if (problems.length > 0) throw new ArgsError(`VerificationJob "${name}"`, problems);
+        super("wid:verification:VerificationJob", name, {}, opts);
+
+        this.job = new k8s.batch.v1.Job(`${name}-job`, {
+            metadata: {
+                namespace: args.namespace,
+                labels: { "app.kubernetes.io/name": "workload-identity-verify" },
+                // The Job awaiter fails the update when the Job fails; allow for the script's whole retry window.
+                annotations: { "pulumi.com/timeoutSeconds": String(args.timeoutSeconds + startupAllowanceSeconds) },
+            },
+            spec: {
+                // The script retries itself, with a deadline; a pod-level retry would only restart that clock.
+                backoffLimit: 0,
+                activeDeadlineSeconds: args.timeoutSeconds + startupAllowanceSeconds,
+                template: {
+                    metadata: {
+                        // The label must be on the pod: the webhook ignores it on the ServiceAccount.
+                        labels: { ...args.podLabels, "app.kubernetes.io/name": "workload-identity-verify" },
+                        annotations: args.podAnnotations,
+                    },
+                    spec: {
+                        serviceAccountName: args.serviceAccountName,
+                        restartPolicy: "Never",
+                        securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
+                        containers: [{
+                            name: "verify",
+                            image: args.image,
+                            command: ["/bin/sh", "-c", verifyScript],
+                            env: [
+                                { name: "VAULT_NAME", value: args.vaultName },
+                                { name: "SECRET_NAME", value: args.secretName },
+                                { name: "VERIFY_TIMEOUT_SECONDS", value: String(args.timeoutSeconds) },
+                                { name: "VERIFY_INITIAL_BACKOFF_SECONDS", value: "5" },
+                                { name: "VERIFY_MAX_BACKOFF_SECONDS", value: "60" },
+                                // az writes its token cache here; the root file system is read-only.
+                                { name: "AZURE_CONFIG_DIR", value: "/tmp/.azure" },
+                                { name: "HOME", value: "/tmp" },
+                            ],
+                            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                            resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+                            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                        }],
+                        volumes: [{ name: "tmp", emptyDir: {} }],
+                    },
+                },
+            },
+        }, {
+            parent: this,
+            provider: args.provider,
+            dependsOn: args.dependsOn,
+            // A Job's pod template is immutable: a new identity (client-id hash) means a new Job, which runs the check again.
+            replaceOnChanges: ["spec.template"],
+        });
+
+        this.registerOutputs({ jobName: this.job.metadata.name });
+    }
+}

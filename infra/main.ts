@@ -1,0 +1,10 @@
+import { loadStackConfig } from "./config";
+import { platform, PlatformOutputs } from "./program";
+
+/**
+ * The stack program: read and validate this stack's config (nothing is created if it is invalid),
+ * then compose the platform. Its result becomes the stack outputs.
+ */
+export function main(): PlatformOutputs {
+    return platform(loadStackConfig());
+}
