@@ -11,7 +11,7 @@ export class ArgsError extends pulumi.RunError {
 
     constructor(subject: string, problems: readonly string[]) {
         const list = problems.map((p) => `  - ${p}`).join("\n");
-        super(`${subject}: ${problems.length === 1 ? "invalid argument" : `${problems.length} invalid arguments`}:\n${list}`);
+        super(`${subject}: ${problems.length === 1 ? "1 problem" : `${problems.length} problems`}, nothing was created:\n${list}`);
         this.name = "ArgsError";
         this.problems = [...problems];
     }

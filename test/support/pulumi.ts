@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { EngineMocks, EngineMocksOptions } from "../../plan/mocks";
 
 export { EngineMocks, fakeAzure } from "../../plan/mocks";
+export type { MockedResource as MockedResourceLike } from "../../plan/mocks";
 
 /** The project and stack the unit tests run as. */
 export const testProject = "aks-workload-identity";

@@ -1,0 +1,180 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { podAnnotationsForClientId } from "../components/identity/workloadIdentity";
+import { verifyScript } from "../components/verification/verificationJob";
+import { main } from "../infra/main";
+import { verificationSecretName } from "../infra/program";
+import { EngineMocks, MockedResourceLike, settle, testProject, useMocks } from "./support/pulumi";
+
+const scriptPath = path.join(__dirname, "..", "components", "verification", "verify.sh");
+const secretValue = "s3cr3t-value-never-printed";
+
+/**
+ * A fake `az`: `login` succeeds unless AZ_LOGIN_FAILS is set; `keyvault secret show` fails the first
+ * AZ_SHOW_FAILURES calls with a 403, then prints AZ_SECRET (which may be empty). Calls are logged.
+ */
+const fakeAz = `#!/bin/sh
+echo "$*" >> "$AZ_LOG"
+case "$1" in
+  login)
+    [ -z "\${AZ_LOGIN_FAILS:-}" ] || { echo "AADSTS70021: No matching federated identity record found" >&2; exit 1; }
+    exit 0 ;;
+  keyvault)
+    count=$(cat "$AZ_COUNT" 2>/dev/null || echo 0); count=$((count + 1)); echo "$count" > "$AZ_COUNT"
+    if [ "$count" -le "\${AZ_SHOW_FAILURES:-0}" ]; then echo "(Forbidden) Caller is not authorized to perform action" >&2; exit 1; fi
+    printf '%s\\n' "$AZ_SECRET"; exit 0 ;;
+esac
+exit 2
+`;
+
+interface Run {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+    azCalls: string[];
+}
+
+function runScript(env: Record<string, string | undefined>): Run {
+    const dir = mkdtempSync(path.join(tmpdir(), "verify-"));
+    writeFileSync(path.join(dir, "az"), fakeAz);
+    chmodSync(path.join(dir, "az"), 0o755);
+    const tokenFile = path.join(dir, "token");
+    writeFileSync(tokenFile, "eyJhbGciOiJSUzI1NiJ9.fake.token");
+    const log = path.join(dir, "az.log");
+    writeFileSync(log, "");
+    const base: Record<string, string | undefined> = {
+        PATH: `${dir}:${process.env.PATH}`,
+        AZ_LOG: log,
+        AZ_COUNT: path.join(dir, "count"),
+        AZ_SECRET: secretValue,
+        AZURE_CLIENT_ID: "11111111-2222-3333-4444-555555555555",
+        AZURE_TENANT_ID: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        AZURE_FEDERATED_TOKEN_FILE: tokenFile,
+        VAULT_NAME: "wid-dev-x7k2qp",
+        SECRET_NAME: "workload-identity-verify",
+        VERIFY_TIMEOUT_SECONDS: "3",
+        VERIFY_INITIAL_BACKOFF_SECONDS: "1",
+        VERIFY_MAX_BACKOFF_SECONDS: "1",
+    };
+    const merged = { ...base, ...env };
+    const cleanEnv = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as Record<string, string>;
+    const result = spawnSync("sh", [scriptPath], { env: cleanEnv, encoding: "utf8", timeout: 20000 });
+    return {
+        status: result.status,
+        stdout: result.stdout,
+        stderr: result.stderr,
+        azCalls: readFileSync(log, "utf8").split("\n").filter(Boolean),
+    };
+}
+
+describe("verification script", () => {
+    it("is the script the Job runs", () => {
+        assert.equal(verifyScript, readFileSync(scriptPath, "utf8"));
+    });
+
+    it("exits 0 when it reads the secret, without printing it", () => {
+        const run = runScript({});
+        assert.equal(run.status, 0, run.stderr);
+        assert.match(run.stdout, /OK: read secret workload-identity-verify from vault wid-dev-x7k2qp/);
+        assert.ok(!`${run.stdout}${run.stderr}`.includes(secretValue), "the secret value must never be printed");
+        assert.match(run.azCalls[0], /^login --service-principal --username 11111111-2222-3333-4444-555555555555 --tenant 72f988bf-86f1-41af-91ab-2d7cd011db47 --federated-token eyJhbGciOiJSUzI1NiJ9\.fake\.token/);
+        assert.match(run.azCalls[1], /^keyvault secret show --vault-name wid-dev-x7k2qp --name workload-identity-verify/);
+    });
+
+    it("retries while RBAC propagates, then succeeds", () => {
+        const run = runScript({ AZ_SHOW_FAILURES: "2", VERIFY_TIMEOUT_SECONDS: "10" });
+        assert.equal(run.status, 0, run.stderr);
+        assert.match(run.stdout, /attempt 1 failed, retrying in 1s: \(Forbidden\)/);
+        assert.match(run.stdout, /\(attempt 3\)/);
+        // The token is re-read and the login repeated on every attempt: projected tokens rotate.
+        assert.equal(run.azCalls.filter((c) => c.startsWith("login")).length, 3);
+    });
+
+    it("fails the Job when access is never granted, after its deadline, with the reason", () => {
+        const started = Date.now();
+        const run = runScript({ AZ_SHOW_FAILURES: "1000", VERIFY_TIMEOUT_SECONDS: "2" });
+        assert.equal(run.status, 1);
+        assert.match(run.stderr, /FAILED: could not read secret workload-identity-verify from vault wid-dev-x7k2qp after \d+ attempt\(s\) in 2s: \(Forbidden\)/);
+        assert.ok(Date.now() - started < 10000, "bounded by its deadline");
+    });
+
+    it("fails when the federated credential does not match (AADSTS70021)", () => {
+        const run = runScript({ AZ_LOGIN_FAILS: "1", VERIFY_TIMEOUT_SECONDS: "1" });
+        assert.equal(run.status, 1);
+        assert.match(run.stderr, /AADSTS70021/);
+        assert.equal(run.azCalls.filter((c) => c.startsWith("keyvault")).length, 0, "no secret read without a login");
+    });
+
+    it("fails when the secret comes back empty", () => {
+        const run = runScript({ AZ_SECRET: "", VERIFY_TIMEOUT_SECONDS: "1" });
+        assert.equal(run.status, 1);
+        assert.match(run.stderr, /the secret came back empty/);
+    });
+
+    it("fails at once when the webhook did not inject the identity (pod not labelled)", () => {
+        const run = runScript({ AZURE_FEDERATED_TOKEN_FILE: undefined });
+        assert.equal(run.status, 1);
+        assert.match(run.stderr, /AZURE_FEDERATED_TOKEN_FILE is not set: the workload identity webhook did not mutate this pod \(is the pod labelled azure\.workload\.identity\/use=true/);
+        assert.deepEqual(run.azCalls, []);
+    });
+
+    it("fails when the token file cannot be read", () => {
+        const run = runScript({ AZURE_FEDERATED_TOKEN_FILE: "/nonexistent/token", VERIFY_TIMEOUT_SECONDS: "1" });
+        assert.equal(run.status, 1);
+        assert.match(run.stderr, /token file \/nonexistent\/token is not readable/);
+    });
+});
+
+describe("verification Job in the stack program", () => {
+    async function evaluate(verify: boolean): Promise<EngineMocks> {
+        const mocks = await useMocks();
+        pulumi.runtime.setAllConfig({
+            [`${testProject}:profile`]: "dev",
+            [`${testProject}:verify`]: String(verify),
+            [`${testProject}:workloads`]: JSON.stringify([{ name: "orders", namespace: "shop" }, { name: "reports", namespace: "analytics" }]),
+            [`${testProject}:verifyWorkload`]: "reports",
+        });
+        const outputs = main();
+        await new Promise((resolve) => outputs.workloads.reports.clientId.apply(resolve));
+        await settle(mocks);
+        return mocks;
+    }
+
+    it("is absent when verify is false, and so is its secret", async () => {
+        const mocks = await evaluate(false);
+        assert.deepEqual(mocks.ofType("kubernetes:batch/v1:Job"), []);
+        assert.deepEqual(mocks.ofType("azure-native:keyvault:Secret"), []);
+    });
+
+    it("runs as the workload's ServiceAccount, labelled, reading this vault's secret, after the FICs and role assignments", async () => {
+        const mocks = await evaluate(true);
+        const jobs = mocks.ofType("kubernetes:batch/v1:Job");
+        assert.equal(jobs.length, 1);
+        const job = jobs[0];
+        const spec = job.inputs.spec as { backoffLimit: number; template: { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: { serviceAccountName: string; containers: { command: string[]; env: { name: string; value: string }[] }[] } } };
+        const template = spec.template;
+        assert.equal(template.metadata.labels["azure.workload.identity/use"], "true");
+        assert.equal(template.spec.serviceAccountName, "reports");
+        assert.equal((job.inputs.metadata as { namespace: string }).namespace, "analytics");
+        assert.equal(spec.backoffLimit, 0);
+        const container = template.spec.containers[0];
+        assert.deepEqual(container.command, ["/bin/sh", "-c", verifyScript]);
+        const env = Object.fromEntries(container.env.map((e) => [e.name, e.value]));
+        const vault = mocks.ofType("azure-native:keyvault:Vault")[0];
+        assert.equal(env.VAULT_NAME, vault.state.name);
+        assert.equal(env.SECRET_NAME, verificationSecretName);
+        const identity = mocks.ofType("azure-native:managedidentity:UserAssignedIdentity").find((r) => r.name === "reports-identity")!;
+        assert.deepEqual(template.metadata.annotations, podAnnotationsForClientId(identity.state.clientId as string));
+        const needs = (r: MockedResourceLike) => job.dependencies.includes(r.urn);
+        const fics = mocks.ofType("azure-native:managedidentity:FederatedIdentityCredential").filter((r) => r.name.startsWith("reports-"));
+        const roles = mocks.ofType("azure-native:authorization:RoleAssignment").filter((r) => r.name.startsWith("reports-"));
+        const secret = mocks.ofType("azure-native:keyvault:Secret").find((r) => r.name.endsWith(verificationSecretName))!;
+        assert.ok(fics.length > 0 && fics.every(needs), "waits for every FIC");
+        assert.ok(roles.length > 0 && roles.every(needs), "waits for the role assignments");
+        assert.ok(needs(secret), "waits for the secret it reads");
+    });
+});
