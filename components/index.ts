@@ -5,3 +5,4 @@ export * from "./keyvault/keyVault";
 export * from "./shared/errors";
 export * from "./shared/names";
 export * from "./shared/roles";
+export * from "./verification/verificationJob";
