@@ -1,0 +1,153 @@
+import { strict as assert } from "assert";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { parseStackConfig } from "../infra/config";
+import { main } from "../infra/main";
+import { PlatformOutputs } from "../infra/program";
+import { readStackConfig, UnknownStackError } from "../infra/stackFiles";
+import { EngineMocks, MockedResourceLike, promiseOf, settle, testProject, useMocks } from "./support/pulumi";
+
+const root = path.join(__dirname, "..");
+
+/** Evaluates a committed stack with its own Pulumi.<stack>.yaml on the mock engine. */
+async function evaluateStack(stack: string): Promise<{ mocks: EngineMocks; outputs: PlatformOutputs }> {
+    const mocks = await useMocks({}, false, stack);
+    pulumi.runtime.setAllConfig(readStackConfig(root, stack));
+    const outputs = main();
+    await promiseOf(outputs.issuerUrl);
+    await Promise.all(Object.values(outputs.workloads).map((w) => promiseOf(w.clientId)));
+    await settle(mocks);
+    return { mocks, outputs };
+}
+
+function configOf(stack: string) {
+    const raw = readStackConfig(root, stack);
+    const unprefixed = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k.replace(`${testProject}:`, ""), v]));
+    return parseStackConfig(stack, unprefixed);
+}
+
+for (const stack of ["dev", "staging", "prod"]) {
+    describe(`the ${stack} stack (Pulumi.${stack}.yaml)`, () => {
+        let mocks: EngineMocks;
+        let outputs: PlatformOutputs;
+        const config = configOf(stack);
+
+        before(async () => {
+            ({ mocks, outputs } = await evaluateStack(stack));
+        });
+
+        it("creates the cluster with OIDC and workload identity, and outputs its issuer verbatim", async () => {
+            const clusters = mocks.ofType("azure-native:containerservice:ManagedCluster");
+            assert.equal(clusters.length, 1);
+            assert.deepEqual(clusters[0].inputs.oidcIssuerProfile, { enabled: true });
+            assert.deepEqual(clusters[0].inputs.securityProfile, { workloadIdentity: { enabled: true } });
+            assert.equal(clusters[0].inputs.disableLocalAccounts, config.disableLocalAccounts);
+            const issuer = await promiseOf(outputs.issuerUrl);
+            assert.equal(issuer, (clusters[0].state.oidcIssuerProfile as { issuerURL: string }).issuerURL);
+            assert.ok(issuer.endsWith("/"));
+        });
+
+        it("creates one identity per workload, with a FIC per ServiceAccount wired to the cluster's issuer", async () => {
+            const issuer = await promiseOf(outputs.issuerUrl);
+            assert.ok(config.workloads.length >= 2);
+            for (const workload of config.workloads) {
+                const identity = mocks.ofType("azure-native:managedidentity:UserAssignedIdentity").filter((r) => r.name === `${workload.name}-identity`);
+                assert.equal(identity.length, 1, `${workload.name} has one identity`);
+                const fics = mocks.ofType("azure-native:managedidentity:FederatedIdentityCredential").filter((r) => r.name.startsWith(`${workload.name}-fic-`));
+                const subjects = [workload, ...workload.extraSubjects].map((s) => `system:serviceaccount:${s.namespace}:${s.serviceAccountName}`);
+                assert.deepEqual(fics.map((f) => f.inputs.subject).sort(), subjects.sort());
+                for (const fic of fics) {
+                    assert.equal(fic.inputs.issuer, issuer, "issuer → FIC, byte for byte");
+                    assert.deepEqual(fic.inputs.audiences, ["api://AzureADTokenExchange"]);
+                    assert.equal(fic.inputs.resourceName, identity[0].state.name);
+                }
+                assert.equal(await promiseOf(outputs.workloads[workload.name].clientId), identity[0].state.clientId);
+            }
+        });
+
+        it("annotates every ServiceAccount with its identity's clientId", () => {
+            for (const workload of config.workloads) {
+                const clientId = mocks.ofType("azure-native:managedidentity:UserAssignedIdentity").find((r) => r.name === `${workload.name}-identity`)!.state.clientId;
+                for (const subject of [workload, ...workload.extraSubjects]) {
+                    const sa = mocks.ofType("kubernetes:core/v1:ServiceAccount").find((r) => {
+                        const m = r.inputs.metadata as { name: string; namespace: string };
+                        return m.name === subject.serviceAccountName && m.namespace === subject.namespace;
+                    });
+                    assert.ok(sa, `ServiceAccount ${subject.namespace}/${subject.serviceAccountName} exists`);
+                    assert.equal((sa!.inputs.metadata as { annotations: Record<string, string> }).annotations["azure.workload.identity/client-id"], clientId, "clientId → ServiceAccount");
+                }
+            }
+        });
+
+        it("creates an RBAC Key Vault and grants each workload Key Vault Secrets User on it", () => {
+            const vaults = mocks.ofType("azure-native:keyvault:Vault");
+            assert.equal(vaults.length, 1);
+            const properties = vaults[0].inputs.properties as Record<string, unknown>;
+            assert.equal(properties.enableRbacAuthorization, true);
+            assert.equal(properties.enablePurgeProtection, true);
+            assert.equal(properties.softDeleteRetentionInDays, config.keyVault.softDeleteRetentionDays);
+            for (const workload of config.workloads) {
+                const principalId = mocks.ofType("azure-native:managedidentity:UserAssignedIdentity").find((r) => r.name === `${workload.name}-identity`)!.state.principalId;
+                const grants = mocks.ofType("azure-native:authorization:RoleAssignment").filter((r) => r.inputs.principalId === principalId);
+                assert.equal(grants.length, 1, "principalId → role assignment");
+                assert.equal(grants[0].inputs.scope, vaults[0].id, "on this stack's vault");
+                assert.match(grants[0].inputs.roleDefinitionId as string, /\/roleDefinitions\/4633458b-17de-408a-b874-0445c86b69e6$/);
+            }
+        });
+
+        it("creates each namespace once", () => {
+            const namespaces = mocks.ofType("kubernetes:core/v1:Namespace").map((n) => (n.inputs.metadata as { name: string }).name);
+            const expected = new Set(config.workloads.flatMap((w) => [w.namespace, ...w.extraSubjects.map((s) => s.namespace)]));
+            assert.deepEqual(namespaces.sort(), [...expected].sort());
+        });
+
+        it(`${config.profile.protect ? "protects" : "does not protect"} the cluster, vault and identities`, () => {
+            const protectedTypes = [
+                "azure-native:containerservice:ManagedCluster",
+                "azure-native:keyvault:Vault",
+                "azure-native:managedidentity:UserAssignedIdentity",
+                "azure-native:managedidentity:FederatedIdentityCredential",
+            ];
+            const flags = mocks.resources.filter((r) => protectedTypes.includes(r.type)).map((r: MockedResourceLike) => r.protect);
+            assert.ok(flags.length >= 4);
+            assert.ok(flags.every((f) => f === config.profile.protect), `protect must be ${config.profile.protect} on all of them`);
+        });
+
+        it(`${config.verification ? "deploys" : "does not deploy"} the verification Job`, () => {
+            assert.equal(mocks.ofType("kubernetes:batch/v1:Job").length, config.verification ? 1 : 0);
+        });
+
+        it("outputs what the next stack needs", async () => {
+            assert.match(await promiseOf(outputs.keyVaultUri), /^https:\/\/.+\.vault\.azure\.net\/$/);
+            assert.equal(await promiseOf(outputs.keyVaultName), mocks.ofType("azure-native:keyvault:Vault")[0].state.name);
+            assert.ok(await promiseOf(outputs.clusterName));
+            assert.equal(await (outputs.kubeconfig as unknown as { isSecret: Promise<boolean> }).isSecret, true, "kubeconfig is a secret");
+        });
+    });
+}
+
+describe("stack profiles", () => {
+    it("prod sets protect, 90-day retention, zones, autoscaling and local accounts off; dev does not protect", () => {
+        const dev = configOf("dev");
+        const prod = configOf("prod");
+        assert.equal(dev.profile.protect, false);
+        assert.equal(prod.profile.protect, true);
+        assert.equal(prod.keyVault.softDeleteRetentionDays, 90);
+        assert.deepEqual(prod.systemPool.availabilityZones, ["1", "2", "3"]);
+        assert.ok(prod.systemPool.minCount! < prod.systemPool.maxCount!);
+        assert.equal(prod.disableLocalAccounts, true);
+        assert.equal(prod.networkDataplane, "cilium");
+        assert.equal(dev.systemPool.count, 1);
+        assert.ok(dev.verification);
+    });
+
+    it("dev has at least two workloads across two namespaces", () => {
+        const dev = configOf("dev");
+        assert.ok(dev.workloads.length >= 2);
+        assert.ok(new Set(dev.workloads.map((w) => w.namespace)).size >= 2);
+    });
+
+    it("refuses a stack that has no stack file", () => {
+        assert.throws(() => readStackConfig(root, "qa"), (e: Error) => e instanceof UnknownStackError && /no stack "qa": Pulumi\.qa\.yaml does not exist \(stacks here: dev, prod, staging\)/.test(e.message));
+    });
+});
