@@ -39,6 +39,8 @@ export interface WorkloadConfig {
     readonly port?: number;
     /** The Deployment's replicas. */
     readonly replicas: number;
+    /** Extra environment variables for the Deployment's container. */
+    readonly env: Readonly<Record<string, string>>;
 }
 
 /** The validated, typed and frozen stack configuration. */
@@ -81,7 +83,9 @@ const secretReaderRoles = ["Key Vault Secrets User", "Key Vault Secrets Officer"
 
 const cidrPattern = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
 const ipRulePattern = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/;
-const workloadKeys = ["name", "namespace", "serviceAccountName", "extraSubjects", "roles", "tokenExpirationSeconds", "createNamespace", "image", "port", "replicas"];
+const workloadKeys = ["name", "namespace", "serviceAccountName", "extraSubjects", "roles", "tokenExpirationSeconds", "createNamespace", "image", "port", "replicas", "env"];
+/** What a container env var name may look like (C identifier); the webhook's AZURE_* variables are its own. */
+const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Reads raw config values, as Pulumi holds them (strings; structured values as JSON), and records a
@@ -281,6 +285,22 @@ function parseWorkload(entry: unknown, i: number, problems: Problems): WorkloadC
     if (w.replicas !== undefined && (!Number.isInteger(w.replicas) || (w.replicas as number) < 0 || (w.replicas as number) > 100)) {
         problems.add(`config key "${key}.replicas" is ${JSON.stringify(w.replicas)}: it must be a whole number from 0 to 100`);
     }
+    const env: Record<string, string> = {};
+    if (w.env !== undefined) {
+        if (w.env === null || typeof w.env !== "object" || Array.isArray(w.env)) {
+            problems.add(`config key "${key}.env" must be a map of NAME: value`);
+        } else {
+            for (const [envName, value] of Object.entries(w.env as Record<string, unknown>)) {
+                if (!envNamePattern.test(envName) || typeof value !== "string") {
+                    problems.add(`config key "${key}.env.${envName}" must be a string under a C-identifier name`);
+                } else if (envName.startsWith("AZURE_")) {
+                    problems.add(`config key "${key}.env.${envName}": AZURE_* variables come from the workload identity webhook; setting them stops it injecting its own`);
+                } else {
+                    env[envName] = value;
+                }
+            }
+        }
+    }
     if (problems.all.length > before) return undefined;
     return {
         name: name as string,
@@ -293,6 +313,7 @@ function parseWorkload(entry: unknown, i: number, problems: Problems): WorkloadC
         image: w.image as string | undefined,
         port: w.port as number | undefined,
         replicas: (w.replicas as number | undefined) ?? 1,
+        env,
     };
 }
 

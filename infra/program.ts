@@ -171,7 +171,11 @@ function createDeployment(workload: WorkloadConfig, identity: WorkloadIdentity, 
                         image: workload.image!,
                         ports: workload.port ? [{ containerPort: workload.port }] : undefined,
                         // Where the app finds the vault; the identity itself arrives through the webhook's env vars.
-                        env: [{ name: "KEYVAULT_URL", value: vault.vaultUri }, { name: "KEYVAULT_NAME", value: vault.name }],
+                        env: [
+                            { name: "KEYVAULT_URL", value: vault.vaultUri },
+                            { name: "KEYVAULT_NAME", value: vault.name },
+                            ...Object.entries(workload.env).map(([name, value]) => ({ name, value })),
+                        ],
                         securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
                     }],
                 },

@@ -51,7 +51,7 @@ export const configSchema = {
     keyVaultPublicNetworkAccess: { type: "string", default: "Enabled", description: "The vault's public network access: Enabled or Disabled." },
     keyVaultIpRules: { type: "array", default: [], description: "When set, the vault denies all traffic but these IPv4 addresses or CIDRs (and trusted Azure services)." },
     deployerPrincipalType: { type: "string", profileDefault: (p) => p.deployerPrincipalType, description: "Who runs pulumi up: User, or ServicePrincipal for CI. It gets Key Vault Secrets Officer on the vault." },
-    workloads: { type: "object", required: true, description: "The workloads: a list of {name, namespace, serviceAccountName, extraSubjects, roles, tokenExpirationSeconds, createNamespace, image, port, replicas}. See Workloads." },
+    workloads: { type: "object", required: true, description: "The workloads: a list of {name, namespace, serviceAccountName, extraSubjects, roles, tokenExpirationSeconds, createNamespace, image, port, replicas, env}. See Workloads." },
     extraIssuers: { type: "object", default: {}, description: "Other clusters' OIDC issuers every identity also trusts, by label (multi-cluster, blue/green): {label: issuerUrl}." },
     vaultSecrets: { type: "object", secret: true, description: "Secrets to store in the vault, {name: value}. Set with pulumi config set --secret --path 'vaultSecrets.<name>' <value>." },
     verify: { type: "boolean", profileDefault: (p) => p.verify, description: "Deploy the verification Job that reads a vault secret through workload identity; pulumi up fails if it cannot." },

@@ -81,6 +81,7 @@ const cases: Case[] = [
     { what: "a user pool named system", set: { userNodePools: JSON.stringify([{ name: "system", vmSize: "Standard_D4ds_v5" }]) }, key: "userNodePools[0].name", says: /not "system"/ },
     { what: "negative replicas", workload: { replicas: -1 }, key: "workloads[0].replicas", says: /from 0 to 100/ },
     { what: "a port out of range", workload: { port: 70000 }, key: "workloads[0].port", says: /from 1 to 65535/ },
+    { what: "an env var that would shadow the webhook's", workload: { env: { AZURE_CLIENT_ID: "x" } }, key: "workloads[0].env.AZURE_CLIENT_ID", says: /come from the workload identity webhook/ },
     { what: "a boolean that is not one", set: { verify: "yes" }, key: "verify", says: /must be true or false/ },
 ];
 

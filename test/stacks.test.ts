@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { podAnnotationsForClientId } from "../components/identity/workloadIdentity";
 import { parseStackConfig } from "../infra/config";
 import { main } from "../infra/main";
 import { PlatformOutputs } from "../infra/program";
@@ -111,6 +112,23 @@ for (const stack of ["dev", "staging", "prod"]) {
             const flags = mocks.resources.filter((r) => protectedTypes.includes(r.type)).map((r: MockedResourceLike) => r.protect);
             assert.ok(flags.length >= 4);
             assert.ok(flags.every((f) => f === config.profile.protect), `protect must be ${config.profile.protect} on all of them`);
+        });
+
+        it("runs a Deployment for each workload with an image, its pod template carrying the identity's label and client-id hash", () => {
+            const deployments = mocks.ofType("kubernetes:apps/v1:Deployment");
+            const withImage = config.workloads.filter((w) => w.image);
+            assert.equal(deployments.length, withImage.length);
+            for (const workload of withImage) {
+                const deployment = deployments.find((d) => d.name === `${workload.name}-deployment`)!;
+                const template = (deployment.inputs.spec as { template: { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: { serviceAccountName: string; containers: { env: { name: string; value: string }[] }[] } } }).template;
+                const clientId = mocks.ofType("azure-native:managedidentity:UserAssignedIdentity").find((r) => r.name === `${workload.name}-identity`)!.state.clientId as string;
+                assert.equal(template.metadata.labels["azure.workload.identity/use"], "true");
+                assert.deepEqual(template.metadata.annotations, podAnnotationsForClientId(clientId));
+                assert.equal(template.spec.serviceAccountName, workload.serviceAccountName);
+                const env = Object.fromEntries(template.spec.containers[0].env.map((e) => [e.name, e.value]));
+                assert.equal(env.KEYVAULT_NAME, mocks.ofType("azure-native:keyvault:Vault")[0].state.name);
+                for (const [name, value] of Object.entries(workload.env)) assert.equal(env[name], value);
+            }
         });
 
         it(`${config.verification ? "deploys" : "does not deploy"} the verification Job`, () => {
