@@ -169,3 +169,37 @@ describe("stack profiles", () => {
         assert.throws(() => readStackConfig(root, "qa"), (e: Error) => e instanceof UnknownStackError && /no stack "qa": Pulumi\.qa\.yaml does not exist \(stacks here: dev, prod, staging\)/.test(e.message));
     });
 });
+
+describe("bring-your-own-cluster mode", () => {
+    const existingIssuer = "https://northeurope.oic.prod-aks.azure.com/72f988bf-86f1-41af-91ab-2d7cd011db47/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0/";
+
+    async function evaluateWith(existing: { oidcIssuer: boolean; workloadIdentity: boolean }) {
+        const mocks = await useMocks({ existingClusters: { "rg-shared/aks-shared": { ...existing, issuerUrl: existingIssuer } } }, false, "dev");
+        pulumi.runtime.setAllConfig({
+            ...readStackConfig(root, "dev"),
+            [`${testProject}:existingClusterResourceGroup`]: "rg-shared",
+            [`${testProject}:existingClusterName`]: "aks-shared",
+        });
+        return { mocks, outputs: main() };
+    }
+
+    it("creates no cluster and federates with the existing cluster's issuer verbatim", async () => {
+        const { mocks, outputs } = await evaluateWith({ oidcIssuer: true, workloadIdentity: true });
+        assert.equal(await promiseOf(outputs.issuerUrl), existingIssuer);
+        await promiseOf(outputs.workloads.orders.clientId);
+        await settle(mocks);
+        assert.deepEqual(mocks.ofType("azure-native:containerservice:ManagedCluster"), []);
+        const fics = mocks.ofType("azure-native:managedidentity:FederatedIdentityCredential");
+        assert.ok(fics.length > 0 && fics.every((f) => f.inputs.issuer === existingIssuer));
+        assert.ok(mocks.calls.some((c) => c.token === "azure-native:containerservice:getManagedCluster" && c.inputs.resourceName === "aks-shared"));
+    });
+
+    it("refuses an existing cluster without workload identity, with the az aks update hint", async () => {
+        const { outputs } = await evaluateWith({ oidcIssuer: true, workloadIdentity: false });
+        const error = await new Promise<Error>((resolve) => {
+            (outputs.issuerUrl as unknown as { promise(): Promise<string> }).promise().then(() => resolve(new Error("no error")), resolve);
+        });
+        assert.match(error.message, /does not have workload identity enabled/);
+        assert.match(error.message, /az aks update --resource-group rg-shared --name aks-shared --enable-oidc-issuer --enable-workload-identity/);
+    });
+});
