@@ -22,6 +22,7 @@ max_delay="${VERIFY_MAX_BACKOFF_SECONDS:-60}"
 deadline=$(( $(date +%s) + timeout ))
 attempt=0
 err_file=$(mktemp)
+trap 'rm -f "$err_file"' EXIT
 while :; do
   attempt=$((attempt + 1))
   if [ -r "$AZURE_FEDERATED_TOKEN_FILE" ] \
