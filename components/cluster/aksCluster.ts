@@ -325,7 +325,9 @@ export class AksCluster extends pulumi.ComponentResource {
             resourceGroupName: args.resourceGroupName!,
             resourceName: args.clusterName,
             location: args.location,
-            dnsPrefix: args.dnsPrefix ?? name.replace(/[^a-zA-Z0-9-]/g, "-").replace(/^-+|-+$/g, "").slice(0, 54),
+            // AKS wants 1-54 letters, digits and '-', ending with a letter or digit: trim again after the cut, which can
+            // stop on a '-'. Names that already gave a valid prefix keep it (a changed dnsPrefix replaces the cluster).
+            dnsPrefix: args.dnsPrefix ?? name.replace(/[^a-zA-Z0-9-]/g, "-").replace(/^-+|-+$/g, "").slice(0, 54).replace(/-+$/, ""),
             kubernetesVersion: args.kubernetesVersion,
             sku: { name: "Base", tier: args.skuTier ?? "Standard" },
             identity: controlPlaneIdentity
