@@ -1,0 +1,140 @@
+import type { MockedResource } from "./mocks";
+import { roleNameForGuid } from "../components/shared/roles";
+
+/** Type tokens the plan knows. */
+export const types = {
+    resourceGroup: "azure-native:resources:ResourceGroup",
+    cluster: "azure-native:containerservice:ManagedCluster",
+    agentPool: "azure-native:containerservice:AgentPool",
+    identity: "azure-native:managedidentity:UserAssignedIdentity",
+    fic: "azure-native:managedidentity:FederatedIdentityCredential",
+    vault: "azure-native:keyvault:Vault",
+    secret: "azure-native:keyvault:Secret",
+    roleAssignment: "azure-native:authorization:RoleAssignment",
+    serviceAccount: "kubernetes:core/v1:ServiceAccount",
+    namespace: "kubernetes:core/v1:Namespace",
+    k8sProvider: "pulumi:providers:kubernetes",
+} as const;
+
+/** Kubernetes kinds that run pods, and where each keeps its pod template. */
+export const podTemplatePaths: Record<string, string> = {
+    "kubernetes:apps/v1:Deployment": "spec.template",
+    "kubernetes:apps/v1:StatefulSet": "spec.template",
+    "kubernetes:apps/v1:DaemonSet": "spec.template",
+    "kubernetes:apps/v1:ReplicaSet": "spec.template",
+    "kubernetes:batch/v1:Job": "spec.template",
+    "kubernetes:batch/v1:CronJob": "spec.jobTemplate.spec.template",
+    "kubernetes:core/v1:Pod": "",
+};
+
+/** The label the workload identity webhook selects pods by. */
+export const useLabel = "azure.workload.identity/use";
+/** The ServiceAccount annotation naming the identity. */
+export const clientIdAnnotation = "azure.workload.identity/client-id";
+/** The audience Entra ID requires in a FIC. */
+export const tokenExchangeAudience = "api://AzureADTokenExchange";
+
+/** The value at a dotted path (`a.b.c`), or undefined. An empty path is the value itself. */
+export function at(value: unknown, dotted: string): unknown {
+    if (dotted === "") return value;
+    let v = value;
+    for (const key of dotted.split(".")) {
+        if (v === null || typeof v !== "object") return undefined;
+        v = (v as Record<string, unknown>)[key];
+    }
+    return v;
+}
+
+/** A string at a path, or undefined. */
+export function str(value: unknown, dotted: string): string | undefined {
+    const v = at(value, dotted);
+    return typeof v === "string" ? v : undefined;
+}
+
+/** A type token without its provider, for short labels: `keyvault:Vault`, `apps/v1:Deployment`. */
+export function shortType(type: string): string {
+    const parts = type.split(":");
+    if (parts.length !== 3) return type;
+    if (parts[0] === "azure-native" || parts[0] === "kubernetes") return `${parts[1]}:${parts[2]}`;
+    if (parts[0] === "random") return `random:${parts[2]}`;
+    return type;
+}
+
+/** `<short type> "<name>"`, how the plan names a resource in prose. */
+export function describe(r: Pick<MockedResource, "type" | "name">): string {
+    return `${shortType(r.type)} "${r.name}"`;
+}
+
+/** A Kubernetes object's `namespace/name` (namespace `default` when unset). */
+export function k8sName(r: MockedResource): string {
+    return `${str(r.inputs, "metadata.namespace") ?? "default"}/${str(r.inputs, "metadata.name") ?? r.name}`;
+}
+
+/** The role definition GUID at the end of a `roleDefinitionId`. */
+export function roleGuid(roleDefinitionId: string): string {
+    return roleDefinitionId.split("/").pop() ?? roleDefinitionId;
+}
+
+/** The role's name for a `roleDefinitionId`, resolved from its GUID. */
+export function roleName(roleDefinitionId: string): string {
+    return roleNameForGuid(roleGuid(roleDefinitionId));
+}
+
+/** Indexes that resolve ids and principals to the resources in the program. */
+export class ResourceIndex {
+    private readonly byId = new Map<string, MockedResource>();
+    private readonly byPrincipal = new Map<string, MockedResource>();
+    readonly byUrn = new Map<string, MockedResource>();
+
+    constructor(readonly resources: readonly MockedResource[]) {
+        for (const r of resources) {
+            this.byUrn.set(r.urn, r);
+            if (r.custom && r.id) this.byId.set(r.id, r);
+            const principal = str(r.state, "principalId");
+            if (r.type === types.identity && principal) this.byPrincipal.set(principal, r);
+        }
+    }
+
+    /** The resource whose id is `id`, if the program creates it. */
+    resourceWithId(id: string): MockedResource | undefined {
+        return this.byId.get(id);
+    }
+
+    /** The identity whose principalId is `principalId`, if the program creates it. */
+    identityWithPrincipal(principalId: string): MockedResource | undefined {
+        return this.byPrincipal.get(principalId);
+    }
+
+    /** The issuer URLs of the clusters in the program, with the cluster that reports each. */
+    clusterIssuers(): Map<string, MockedResource> {
+        const issuers = new Map<string, MockedResource>();
+        for (const r of this.resources) {
+            const issuer = str(r.state, "oidcIssuerProfile.issuerURL");
+            if (r.type === types.cluster && issuer) issuers.set(issuer, r);
+        }
+        return issuers;
+    }
+}
+
+/** The pod template of a workload resource: its labels and ServiceAccount, or undefined for other kinds. */
+export function podTemplate(r: MockedResource): { labels: Record<string, unknown>; serviceAccountName: string; namespace: string } | undefined {
+    const path = podTemplatePaths[r.type];
+    if (path === undefined) return undefined;
+    const template = at(r.inputs, path) ?? {};
+    const labels = (at(template, "metadata.labels") ?? {}) as Record<string, unknown>;
+    const serviceAccountName = str(template, "spec.serviceAccountName") ?? str(template, "spec.serviceAccount") ?? "default";
+    return { labels, serviceAccountName, namespace: str(r.inputs, "metadata.namespace") ?? "default" };
+}
+
+/** Groups items by a key; items without one are left out. */
+export function groupBy<T>(items: readonly T[], key: (item: T) => string | undefined): Map<string, T[]> {
+    const groups = new Map<string, T[]>();
+    for (const item of items) {
+        const k = key(item);
+        if (k === undefined) continue;
+        const group = groups.get(k);
+        if (group) group.push(item);
+        else groups.set(k, [item]);
+    }
+    return groups;
+}

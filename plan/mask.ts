@@ -1,0 +1,59 @@
+/** What the plan prints in place of a secret value. */
+export const secretMask = "[secret]";
+
+/** The key and value Pulumi's serialisation uses to mark a secret: `{[secretSig]: secretSigValue, value}`. */
+const secretSig = "4dabf18193072939515e22adb298388d";
+const secretSigValue = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Whether `value` is a Pulumi secret as the engine sees it (the signature object). */
+export function isSecretValue(value: unknown): boolean {
+    return value !== null && typeof value === "object" && (value as Record<string, unknown>)[secretSig] === secretSigValue;
+}
+
+/** The result of {@link maskSecrets}: the masked copy, and the plaintexts it hid (to scrub text output). */
+export interface Masked<T> {
+    readonly value: T;
+    readonly secrets: readonly string[];
+}
+
+/** A deep copy of `value` with every Pulumi secret replaced by {@link secretMask}. */
+export function maskSecrets<T>(value: T): Masked<T> {
+    const secrets: string[] = [];
+    const walk = (v: unknown): unknown => {
+        if (isSecretValue(v)) {
+            collectStrings((v as { value?: unknown }).value, secrets);
+            return secretMask;
+        }
+        if (Array.isArray(v)) return v.map(walk);
+        if (v !== null && typeof v === "object") {
+            const out: Record<string, unknown> = {};
+            for (const [k, item] of Object.entries(v)) out[k] = walk(item);
+            return out;
+        }
+        return v;
+    };
+    return { value: walk(value) as T, secrets };
+}
+
+function collectStrings(value: unknown, into: string[]): void {
+    if (typeof value === "string") into.push(value);
+    else if (Array.isArray(value)) value.forEach((v) => collectStrings(v, into));
+    else if (value !== null && typeof value === "object") Object.values(value).forEach((v) => collectStrings(v, into));
+}
+
+/**
+ * Removes any secret plaintext from rendered text, as a second line of defence behind {@link maskSecrets}:
+ * a value that escaped its secret wrapper (a program bug) still never reaches the screen or a file.
+ * Very short values are skipped, as replacing them would garble ordinary words.
+ */
+export function scrub(text: string, secrets: Iterable<string>): string {
+    let out = text;
+    const sorted = [...new Set(secrets)].filter((s) => s.length >= 6).sort((a, b) => b.length - a.length);
+    for (const secret of sorted) out = out.split(secret).join(secretMask);
+    // JSON output escapes some characters, so the escaped form is scrubbed too.
+    for (const secret of sorted) {
+        const escaped = JSON.stringify(secret).slice(1, -1);
+        if (escaped !== secret) out = out.split(escaped).join(secretMask);
+    }
+    return out;
+}

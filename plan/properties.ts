@@ -1,0 +1,143 @@
+import type { MockedResource } from "./mocks";
+import { secretMask } from "./mask";
+import { at, clientIdAnnotation, describe, podTemplate, ResourceIndex, roleName, str, types } from "./inspect";
+
+/** Drops undefined entries, so absent settings do not clutter the plan. */
+function defined(props: Record<string, unknown>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined));
+}
+
+/** A node pool's size: `3` or `3..6 (autoscale)`. */
+function poolSize(pool: unknown): string | undefined {
+    if (at(pool, "enableAutoScaling") === true) return `${at(pool, "minCount")}..${at(pool, "maxCount")} (autoscale)`;
+    const count = at(pool, "count");
+    return count === undefined ? undefined : String(count);
+}
+
+/** A node pool in one line. */
+function poolLine(pool: unknown): string {
+    const zones = at(pool, "availabilityZones") as string[] | undefined;
+    return [
+        `${str(pool, "name") ?? "?"} (${str(pool, "mode") ?? "User"})`,
+        str(pool, "vmSize"),
+        poolSize(pool) && `x${poolSize(pool)}`,
+        zones && zones.length > 0 ? `zones ${zones.join(",")}` : "no zones",
+    ].filter(Boolean).join(" ");
+}
+
+/** What a role assignment's principal is: an identity in the program, the deployer, or the id as given. */
+function principal(r: MockedResource, index: ResourceIndex): string | undefined {
+    const id = str(r.inputs, "principalId");
+    if (id === undefined) return undefined;
+    const identity = index.identityWithPrincipal(id);
+    if (identity) return `${describe(identity)} (principalId ${id})`;
+    return id;
+}
+
+/** What a scope is: a resource in the program (by its id) or the id as given. */
+export function scopeLabel(scope: string | undefined, index: ResourceIndex): string | undefined {
+    if (scope === undefined) return undefined;
+    const target = index.resourceWithId(scope);
+    return target ? `${describe(target)} (${scope})` : scope;
+}
+
+/**
+ * The properties a reviewer checks, by type: the cluster's Workload ID flags, each FIC's issuer,
+ * subject and audiences, each role assignment's role by name, and so on. Reads already-masked inputs.
+ */
+export function keyProperties(r: MockedResource, index: ResourceIndex): Record<string, unknown> {
+    const i = r.inputs;
+    switch (r.type) {
+        case types.resourceGroup:
+            return defined({ name: str(r.state, "name"), location: i.location });
+        case types.cluster:
+            return defined({
+                oidcIssuer: at(i, "oidcIssuerProfile.enabled") ?? false,
+                workloadIdentity: at(i, "securityProfile.workloadIdentity.enabled") ?? false,
+                issuerUrl: str(r.state, "oidcIssuerProfile.issuerURL"),
+                disableLocalAccounts: i.disableLocalAccounts ?? false,
+                entraId: at(i, "aadProfile.managed") === true ? `managed, Azure RBAC ${at(i, "aadProfile.enableAzureRBAC") === true ? "on" : "off"}` : "off",
+                kubernetesVersion: i.kubernetesVersion ?? "AKS default",
+                sku: str(i, "sku.tier"),
+                network: [str(i, "networkProfile.networkPlugin"), str(i, "networkProfile.networkPluginMode"), str(i, "networkProfile.networkDataplane")].filter(Boolean).join("/"),
+                pools: ((i.agentPoolProfiles ?? []) as unknown[]).map(poolLine),
+                controlPlaneIdentity: str(i, "identity.type"),
+                apiServerAuthorizedIpRanges: at(i, "apiServerAccessProfile.authorizedIPRanges"),
+            });
+        case types.agentPool:
+            return defined({ pool: poolLine({ ...i, name: i.agentPoolName, mode: i.mode }), nodeTaints: i.nodeTaints, nodeLabels: i.nodeLabels });
+        case types.identity:
+            return defined({ name: str(r.state, "name"), clientId: r.state.clientId, principalId: r.state.principalId });
+        case types.fic:
+            return defined({ name: i.federatedCredentialResourceName, identity: i.resourceName, issuer: i.issuer, subject: i.subject, audiences: i.audiences });
+        case types.vault:
+            return defined({
+                name: i.vaultName,
+                sku: str(i, "properties.sku.name"),
+                rbacAuthorization: at(i, "properties.enableRbacAuthorization") ?? false,
+                purgeProtection: at(i, "properties.enablePurgeProtection") ?? false,
+                softDeleteRetentionDays: at(i, "properties.softDeleteRetentionInDays"),
+                publicNetworkAccess: at(i, "properties.publicNetworkAccess"),
+                networkDefaultAction: at(i, "properties.networkAcls.defaultAction"),
+                accessPolicies: at(i, "properties.accessPolicies"),
+                vaultUri: at(r.state, "properties.vaultUri"),
+            });
+        case types.secret:
+            // The program marks the whole properties object secret, so the value is masked with it.
+            return defined({ vault: i.vaultName, name: i.secretName, value: i.properties === secretMask ? secretMask : at(i, "properties.value") });
+        case types.roleAssignment: {
+            const roleDefinitionId = str(i, "roleDefinitionId");
+            return defined({
+                role: roleDefinitionId ? roleName(roleDefinitionId) : undefined,
+                scope: scopeLabel(str(i, "scope"), index),
+                principal: principal(r, index),
+                principalType: i.principalType,
+                name: i.roleAssignmentName,
+            });
+        }
+        case types.namespace:
+            return defined({ name: str(i, "metadata.name") });
+        case types.serviceAccount:
+            return defined({
+                namespace: str(i, "metadata.namespace") ?? "default",
+                name: str(i, "metadata.name"),
+                clientIdAnnotation: annotation(i, clientIdAnnotation) ?? "(none)",
+                otherAnnotations: otherAnnotations(i),
+            });
+        case types.k8sProvider:
+            return defined({ kubeconfig: i.kubeconfig });
+        default: {
+            const pod = podTemplate(r);
+            if (pod) {
+                return defined({
+                    namespace: pod.namespace,
+                    serviceAccountName: pod.serviceAccountName,
+                    podLabels: pod.labels,
+                    images: containerImages(r),
+                });
+            }
+            if (r.type.startsWith("random:")) return defined({ length: i.length });
+            return {};
+        }
+    }
+}
+
+/** An annotation's value (annotation keys contain dots, so they cannot go through {@link at}). */
+export function annotation(inputs: unknown, key: string): unknown {
+    const annotations = at(inputs, "metadata.annotations");
+    return annotations !== null && typeof annotations === "object" ? (annotations as Record<string, unknown>)[key] : undefined;
+}
+
+function otherAnnotations(inputs: unknown): Record<string, unknown> | undefined {
+    const annotations = at(inputs, "metadata.annotations");
+    if (annotations === null || typeof annotations !== "object") return undefined;
+    const rest = Object.fromEntries(Object.entries(annotations).filter(([k]) => k !== clientIdAnnotation));
+    return Object.keys(rest).length > 0 ? rest : undefined;
+}
+
+function containerImages(r: MockedResource): string[] | undefined {
+    const template = at(r.inputs, r.type === "kubernetes:core/v1:Pod" ? "" : r.type.endsWith("CronJob") ? "spec.jobTemplate.spec.template" : "spec.template");
+    const containers = (at(template, "spec.containers") ?? []) as unknown[];
+    const images = containers.map((c) => str(c, "image")).filter((x): x is string => x !== undefined);
+    return images.length > 0 ? images : undefined;
+}

@@ -1,0 +1,407 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as k8s from "@pulumi/kubernetes";
+import { evaluate } from "../plan/engine";
+import { currentGolden, goldenDir, lineDiff, normalise, stacks } from "../plan/golden";
+import type { Plan, PlanResource, TrustChain } from "../plan/model";
+import { planProgram, planStack, PlanResult, projectDir } from "../plan/plan";
+import { loadConfig } from "../plan/stackConfig";
+import { fakeAzure } from "./support/pulumi";
+
+const placeholder = /^<known after deploy: .+>$/;
+
+/** Runs the plan CLI as a user would, in a child process. */
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+    const result = spawnSync(path.join(projectDir, "node_modules", ".bin", "ts-node"), ["plan/cli.ts", ...args], {
+        cwd: projectDir,
+        env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+        encoding: "utf8",
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function byName(plan: Plan, name: string): PlanResource {
+    const found = plan.resources.find((r) => r.name === name);
+    assert.ok(found, `no resource named ${name}`);
+    return found!;
+}
+
+function chainOf(plan: Plan, identityName: string): TrustChain {
+    const found = plan.trustChains.find((c) => c.identity.name === identityName);
+    assert.ok(found, `no trust chain for ${identityName}: ${plan.trustChains.map((c) => c.identity.name).join(", ")}`);
+    return found!;
+}
+
+describe("offline plan", function () {
+    // Each plan evaluates the whole program; the CLI tests start a process each.
+    this.timeout(60000);
+
+    describe("the dev stack", () => {
+        let dev: PlanResult;
+        before(async () => {
+            dev = await planStack({ stack: "dev" });
+        });
+
+        it("prints the resource tree with the key properties", () => {
+            const text = dev.text();
+            assert.match(text, /^pulumi:pulumi:Stack "aks-workload-identity-dev"$/m);
+            assert.match(text, /^├─ wid:cluster:AksCluster "aks"$/m);
+            assert.match(text, /^│  ├─ azure-native:containerservice:ManagedCluster "aks-aks"$/m, "the cluster sits under its component");
+            for (const line of ["oidcIssuer: true", "workloadIdentity: true", "disableLocalAccounts: true", "rbacAuthorization: true", "purgeProtection: true",
+                "subject: system:serviceaccount:shop:orders", "subject: system:serviceaccount:shop:orders-worker", "audiences: [api://AzureADTokenExchange]",
+                "role: Key Vault Secrets User", "role: Key Vault Secrets Officer", "serviceAccountName: orders"]) {
+                assert.ok(text.includes(line), `the plan shows "${line}"`);
+            }
+            assert.match(text, /clientIdAnnotation: <known after deploy: clientId of managedidentity:UserAssignedIdentity "orders-identity">/);
+            assert.match(text, /podLabels: \{.*azure\.workload\.identity\/use: true.*\}/);
+            assert.doesNotMatch(text, /role: [0-9a-f]{8}-/, "role names are resolved from their GUIDs");
+        });
+
+        it("marks every trust chain ✓, from namespace/ServiceAccount through FIC and identity to role and scope", () => {
+            const text = dev.text();
+            assert.match(text, /^Trust chains: 2 ✓, 0 ✗$/m);
+            assert.match(text, /^✓ identity orders-identity {2}\(wid:identity:WorkloadIdentity orders\)$/m);
+            assert.match(text, /^ {4}✓ shop\/orders → FIC orders-fic-shop-orders-aks → orders-identity → Key Vault Secrets User → keyvault:Vault "vault-vault"$/m);
+            assert.match(text, /^ {4}✓ shop\/orders-worker → FIC orders-fic-shop-orders-worker-aks → orders-identity → /m);
+            assert.match(text, /^ {4}✓ analytics\/reports → FIC reports-fic-analytics-reports-aks → reports-identity → /m);
+            assert.match(text, /apps\/v1:Deployment shop\/orders-deployment: labelled azure\.workload\.identity\/use: "true"/);
+            assert.doesNotMatch(text, /^ *✗/m, "no broken link");
+            assert.equal(dev.trusted, true);
+        });
+
+        it("ends with a summary whose counts by type are the resources listed", () => {
+            const plan = dev.plan;
+            const counted: Record<string, number> = {};
+            for (const r of plan.resources) counted[r.type] = (counted[r.type] ?? 0) + 1;
+            assert.deepEqual(plan.summary.byType, counted);
+            assert.equal(plan.summary.resources + plan.summary.components, plan.resources.length);
+            const summary = dev.text().trimEnd().split("\n").pop()!;
+            assert.match(summary, new RegExp(`^Summary: ${plan.summary.resources} resources, ${plan.summary.components} components \\(`));
+            assert.ok(summary.includes(`${counted["azure-native:managedidentity:FederatedIdentityCredential"]} managedidentity:FederatedIdentityCredential`));
+        });
+
+        it("gives the same plan as JSON, in the documented shape", () => {
+            const json = JSON.parse(dev.json()) as Plan;
+            assert.equal(json.version, 1);
+            assert.equal(json.stack, "dev");
+            assert.deepEqual(json.trustChains.map((c) => [c.identity.name, c.status]), [["orders-identity", "ok"], ["reports-identity", "ok"]]);
+            const orders = chainOf(json, "orders-identity");
+            assert.deepEqual(orders.subjects.map((s) => s.subject), ["system:serviceaccount:shop:orders", "system:serviceaccount:shop:orders-worker"]);
+            assert.deepEqual(orders.roles.map((r) => [r.role, r.scopeResource]), [["Key Vault Secrets User", "azure-native:keyvault:Vault vault-vault"]]);
+            assert.equal(orders.subjects[0].serviceAccount?.clientIdAnnotation, orders.identity.clientId);
+            const fic = byName(json, "orders-fic-shop-orders-worker-aks");
+            assert.deepEqual(fic.properties.audiences, ["api://AzureADTokenExchange"]);
+            assert.ok(fic.dependsOn.includes(byName(json, "orders-fic-shop-orders-aks").urn), "one identity's FICs are written one at a time");
+            assert.equal(fic.deleteBeforeReplace, true);
+            assert.deepEqual(json.summary, dev.plan.summary);
+        });
+
+        it("shows values known only after deploy as placeholders, never fake-looking values", () => {
+            const plan = dev.plan;
+            const cluster = byName(plan, "aks-aks");
+            const issuer = cluster.properties.issuerUrl as string;
+            assert.match(issuer, placeholder);
+            for (const fic of plan.resources.filter((r) => r.type.endsWith("FederatedIdentityCredential"))) {
+                assert.equal(fic.properties.issuer, issuer, "each FIC trusts the cluster's issuer");
+            }
+            for (const chain of plan.trustChains) {
+                assert.match(chain.identity.clientId, placeholder);
+                assert.match(chain.identity.principalId, placeholder);
+            }
+            assert.match(byName(plan, "vault-vault").properties.vaultUri as string, placeholder);
+            const text = dev.text() + dev.json();
+            for (const fake of [fakeAzure.subscriptionId, fakeAzure.tenantId, fakeAzure.deployerObjectId, "oic.prod-aks.azure.com", "vault.azure.net"]) {
+                assert.ok(!text.includes(fake), `the plan must not contain the fake value ${fake}`);
+            }
+        });
+
+        it("writes the graph as Mermaid and DOT, with every resource and dependency edge", () => {
+            const mermaid = dev.graph("mermaid");
+            const dot = dev.graph("dot");
+            assert.match(mermaid, /^flowchart LR$/m);
+            assert.match(dot, /^digraph "aks-workload-identity-dev" \{$/m);
+            const edges = new Set(dev.plan.resources.flatMap((r) => r.dependsOn.map((d) => `${d}>${r.urn}`))).size;
+            assert.ok(edges > 0);
+            assert.equal(mermaid.split("\n").filter((l) => /^ {2}\w+ --> \w+$/.test(l)).length, edges);
+            assert.equal(dot.split("\n").filter((l) => /^ {2}\w+ -> \w+;$/.test(l)).length, edges);
+            for (const r of dev.plan.resources) {
+                assert.ok(mermaid.includes(`<br/>${r.name}"`), `Mermaid shows ${r.name}`);
+                assert.ok(dot.includes(`\\n${r.name}"`), `DOT shows ${r.name}`);
+            }
+            const id = (name: string): string => new RegExp(`(\\w+)\\["managedidentity:FederatedIdentityCredential<br/>${name}"\\]`).exec(mermaid)![1];
+            assert.ok(mermaid.includes(`${id("orders-fic-shop-orders-aks")} --> ${id("orders-fic-shop-orders-worker-aks")}`));
+        });
+    });
+
+    describe("trust chain checks, on a small program wired by hand", () => {
+        /** The links the program can break, one at a time. */
+        type Break = "none" | "serviceAccountName" | "annotation" | "label" | "role" | "issuer" | "audience" | "labelledStranger";
+
+        /** One identity for shop/orders, wired correctly unless `broken` says otherwise. */
+        function program(broken: Break): () => void {
+            return () => {
+                const cluster = new containerservice.ManagedCluster("cl", {
+                    resourceGroupName: "rg",
+                    oidcIssuerProfile: { enabled: true },
+                    securityProfile: { workloadIdentity: { enabled: true } },
+                });
+                const issuer = cluster.oidcIssuerProfile.apply((p) => p!.issuerURL!);
+                const identity = new managedidentity.UserAssignedIdentity("orders-identity", { resourceGroupName: "rg" });
+                new managedidentity.FederatedIdentityCredential("orders-fic", {
+                    resourceGroupName: "rg",
+                    resourceName: identity.name,
+                    issuer: broken === "issuer" ? "https://issuer.elsewhere.example/" : issuer,
+                    subject: "system:serviceaccount:shop:orders",
+                    audiences: [broken === "audience" ? "api://SomethingElse" : "api://AzureADTokenExchange"],
+                });
+                new k8s.core.v1.ServiceAccount("orders-sa", {
+                    metadata: {
+                        namespace: "shop",
+                        name: broken === "serviceAccountName" ? "orders-sa" : "orders",
+                        annotations: { "azure.workload.identity/client-id": broken === "annotation" ? "11111111-2222-3333-4444-555555555555" : identity.clientId },
+                    },
+                });
+                const labels = { app: "orders", ...(broken === "label" ? {} : { "azure.workload.identity/use": "true" }) };
+                new k8s.apps.v1.Deployment("orders", {
+                    metadata: { namespace: "shop" },
+                    spec: {
+                        selector: { matchLabels: { app: "orders" } },
+                        template: { metadata: { labels }, spec: { serviceAccountName: "orders", containers: [{ name: "app", image: "app:1" }] } },
+                    },
+                });
+                if (broken === "labelledStranger") {
+                    new k8s.batch.v1.Job("stranger", {
+                        metadata: { namespace: "shop" },
+                        spec: { template: { metadata: { labels: { "azure.workload.identity/use": "true" } }, spec: { serviceAccountName: "nobody", containers: [{ name: "x", image: "x:1" }], restartPolicy: "Never" } } },
+                    });
+                }
+                if (broken !== "role") {
+                    new authorization.RoleAssignment("orders-secrets-user", {
+                        principalId: identity.principalId,
+                        principalType: "ServicePrincipal",
+                        roleDefinitionId: "/subscriptions/sub/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6",
+                        scope: "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv",
+                    });
+                }
+            };
+        }
+
+        const planOf = (broken: Break): Promise<PlanResult> => planProgram({ project: "plan-test", stack: `wiring-${broken}`, program: program(broken) });
+
+        it("marks the correctly wired program ✓, so each case below is broken by its one change", async () => {
+            const result = await planOf("none");
+            const chain = chainOf(result.plan, "orders-identity");
+            assert.deepEqual(chain.problems, []);
+            assert.equal(chain.status, "ok");
+            assert.deepEqual(chain.roles.map((r) => r.role), ["Key Vault Secrets User"]);
+            assert.equal(chain.subjects[0].federatedCredentials[0].issuerSource, "cluster cl");
+            assert.equal(result.trusted, true);
+            assert.match(result.text(), /^✓ identity orders-identity$/m);
+        });
+
+        const cases: { broken: Break; reasons: RegExp[] }[] = [
+            {
+                broken: "serviceAccountName",
+                reasons: [
+                    /FIC "orders-fic" trusts system:serviceaccount:shop:orders, but the program creates no ServiceAccount shop\/orders/,
+                    /ServiceAccount shop\/orders-sa is annotated with managedidentity:UserAssignedIdentity "orders-identity"'s clientId, but no FIC on the identity trusts system:serviceaccount:shop:orders-sa/,
+                ],
+            },
+            { broken: "annotation", reasons: [/ServiceAccount shop\/orders is annotated with azure\.workload\.identity\/client-id "11111111-2222-3333-4444-555555555555", not managedidentity:UserAssignedIdentity "orders-identity"'s clientId "<known after deploy: clientId of/] },
+            { broken: "label", reasons: [/apps\/v1:Deployment shop\/orders runs as ServiceAccount shop\/orders, but its pod template lacks the label azure\.workload\.identity\/use: "true"/] },
+            { broken: "role", reasons: [/managedidentity:UserAssignedIdentity "orders-identity" has no role assignment/] },
+            { broken: "issuer", reasons: [/no FIC for shop\/orders trusts the cluster's issuer <known after deploy: OIDC issuer URL of containerservice:ManagedCluster "cl">: FIC "orders-fic" trusts https:\/\/issuer\.elsewhere\.example\//] },
+            { broken: "audience", reasons: [/FIC "orders-fic" has audiences \["api:\/\/SomethingElse"\], without api:\/\/AzureADTokenExchange/] },
+        ];
+        for (const c of cases) {
+            it(`marks a broken ${c.broken} ✗ with the reason`, async () => {
+                const result = await planOf(c.broken);
+                const chain = chainOf(result.plan, "orders-identity");
+                assert.equal(chain.status, "broken");
+                assert.equal(chain.problems.length, c.reasons.length, chain.problems.join("\n"));
+                c.reasons.forEach((reason, i) => assert.match(chain.problems[i], reason));
+                const text = result.text();
+                assert.match(text, /^✗ identity orders-identity$/m);
+                for (const reason of c.reasons) assert.match(text, new RegExp(`^ {4}✗ ${reason.source}`, "m"));
+                assert.equal(result.trusted, false);
+                assert.equal(JSON.parse(result.json()).trustChains[0].status, "broken");
+            });
+        }
+
+        it("reports a labelled pod whose ServiceAccount no identity trusts", async () => {
+            const result = await planOf("labelledStranger");
+            assert.equal(chainOf(result.plan, "orders-identity").status, "ok");
+            assert.deepEqual(result.plan.unlinkedProblems, [
+                'batch/v1:Job shop/stranger has the label azure.workload.identity/use: "true", but its ServiceAccount shop/nobody is federated with no identity in this program',
+            ]);
+            assert.match(result.text(), /^✗ batch\/v1:Job shop\/stranger has the label/m);
+            assert.equal(result.trusted, false);
+        });
+    });
+
+    describe("secrets", () => {
+        it("never prints a vault secret set with --set, in text, JSON or either graph", async () => {
+            const token = `plan-secret-${randomBytes(12).toString("hex")}`;
+            const set = [`vaultSecrets={db-password: ${token}}`];
+            // The value does reach the engine, so its absence below is the mask's doing.
+            const loaded = loadConfig({ dir: projectDir, stack: "dev", set });
+            const raw = await evaluate({
+                project: loaded.project, stack: "dev", config: loaded.values,
+                program: async () => (await import("../infra/main")).main(),
+            });
+            assert.ok(JSON.stringify(raw.resources).includes(token), "the secret is an input of the vault Secret");
+
+            const result = await planStack({ stack: "dev", set });
+            const secret = byName(result.plan, "vault-secret-db-password");
+            assert.equal(secret.properties.value, "[secret]");
+            assert.equal(secret.inputs.properties, "[secret]");
+            assert.equal(result.plan.outputs.kubeconfig, "[secret]");
+            assert.equal(byName(result.plan, "aks-k8s").properties.kubeconfig, "[secret]");
+            for (const [what, text] of [["text", result.text()], ["JSON", result.json()], ["Mermaid", result.graph("mermaid")], ["DOT", result.graph("dot")]]) {
+                assert.ok(!text.includes(token), `the ${what} output contains the secret`);
+            }
+            assert.ok(!result.json().includes("kubelogin"), "the kubeconfig's content is not printed");
+        });
+
+        it("scrubs a secret's plaintext even where a program leaked it out of its secret wrapper", async () => {
+            const token = `leaked-${randomBytes(12).toString("hex")}`;
+            const result = await planProgram({
+                project: "plan-test", stack: "leak",
+                program: () => {
+                    const secret = pulumi.secret(token);
+                    new k8s.core.v1.ConfigMap("wrapped", { data: { value: secret } });
+                    new k8s.core.v1.ConfigMap("leaked", { data: { value: pulumi.unsecret(secret) } });
+                    return { plain: pulumi.unsecret(secret) };
+                },
+            });
+            assert.equal(byName(result.plan, "wrapped").inputs.data, "[secret]");
+            assert.ok(JSON.stringify(result.plan).includes(token), "the unwrapped copy is in the model");
+            for (const text of [result.text(), result.json(), result.graph("dot")]) assert.ok(!text.includes(token));
+            assert.match(result.json(), /"value": "\[secret\]"/);
+        });
+    });
+
+    describe("the engine", () => {
+        it("runs many times in one process, and no run sees an earlier run's config", async () => {
+            const tagged = await planStack({ stack: "dev", set: ["tags={team: plan-isolation}"] });
+            assert.deepEqual((byName(tagged.plan, "rg").inputs.tags as Record<string, string>).team, "plan-isolation");
+            const prod = await planStack({ stack: "prod" });
+            assert.equal((byName(prod.plan, "rg").inputs.tags as Record<string, string>).team, undefined);
+            assert.equal((byName(prod.plan, "rg").inputs.tags as Record<string, string>).environment, "prod");
+            assert.ok(!prod.plan.resources.some((r) => r.urn.includes("::dev::")), "no resource of the dev run is left over");
+        });
+    });
+
+    describe("bring-your-own cluster and failures", () => {
+        it("plans a stack that uses an existing cluster, with its issuer as a placeholder that says where it comes from", async () => {
+            const result = await planStack({ stack: "dev", set: ["existingClusterResourceGroup=rg-shared", "existingClusterName=aks-shared"] });
+            assert.ok(!result.plan.resources.some((r) => r.type === "azure-native:containerservice:ManagedCluster"), "no cluster is created");
+            const fic = byName(result.plan, "orders-fic-shop-orders-aks");
+            assert.match(fic.properties.issuer as string, /^<known after deploy: OIDC issuer URL of existing cluster rg-shared\/aks-shared, which must have the OIDC issuer and workload identity on>$/);
+            assert.deepEqual(result.plan.trustChains.map((c) => c.status), ["ok", "ok"]);
+        });
+
+        it("reports a program that fails inside the engine (a failed invoke) as an error, instead of hanging", async () => {
+            const failing = planProgram({
+                project: "plan-test", stack: "failing",
+                program: () => {
+                    const missing = containerservice.getManagedClusterOutput({ resourceGroupName: "nowhere", resourceName: "none" });
+                    const identity = new managedidentity.UserAssignedIdentity("id", { resourceGroupName: "rg" });
+                    new managedidentity.FederatedIdentityCredential("fic", {
+                        resourceGroupName: "rg", resourceName: identity.name, subject: "system:serviceaccount:a:b", audiences: ["api://AzureADTokenExchange"],
+                        issuer: missing.apply((c) => c.oidcIssuerProfile!.issuerURL!),
+                    });
+                },
+            });
+            await assert.rejects(failing, (err: Error) => err instanceof Error && err.message.length > 0);
+        });
+    });
+
+    describe("golden plans", () => {
+        it("has a committed plan for every stack", () => {
+            for (const stack of stacks()) {
+                for (const file of [`${stack}.txt`, `${stack}.json`]) {
+                    assert.ok(fs.existsSync(path.join(goldenDir, file)), `test/plan-golden/${file} is missing: run npm run plan:update`);
+                }
+            }
+        });
+
+        for (const stack of stacks()) {
+            it(`the ${stack} plan matches test/plan-golden/${stack}.{txt,json}`, async () => {
+                for (const [file, current] of Object.entries(await currentGolden(stack))) {
+                    const golden = path.join(goldenDir, file);
+                    const committed = fs.existsSync(golden) ? fs.readFileSync(golden, "utf8") : "";
+                    const diff = lineDiff(committed, current);
+                    assert.ok(diff === "", `the ${stack} plan changed; if that is intended, run npm run plan:update and commit test/plan-golden/${file}:\n${diff}`);
+                }
+            });
+        }
+
+        it("catches a change: a what-if plan differs from the golden file, and the diff shows the change", async () => {
+            const whatIf = await planStack({ stack: "dev", set: ["location=northeurope"] });
+            const diff = lineDiff(fs.readFileSync(path.join(goldenDir, "dev.txt"), "utf8"), normalise(whatIf.text()));
+            assert.notEqual(diff, "");
+            assert.match(diff, /^- .*location: westeurope$/m);
+            assert.match(diff, /^\+ .*location: northeurope$/m);
+            assert.equal(lineDiff("a\nb\n", "a\nb\n"), "");
+        });
+    });
+
+    describe("the command line", () => {
+        it("prints the plan, writes the graph and exits 0; no secret in stdout or the graph file", () => {
+            const token = `cli-secret-${randomBytes(12).toString("hex")}`;
+            const graph = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "dev.mmd");
+            const run = cli("dev", "--json", "--graph", graph, "--set", `vaultSecrets={api-key: ${token}}`);
+            assert.equal(run.status, 0, run.stderr);
+            const plan = JSON.parse(run.stdout) as Plan;
+            assert.deepEqual(plan.trustChains.map((c) => c.status), ["ok", "ok"]);
+            assert.ok(plan.resources.some((r) => r.name === "vault-secret-api-key"));
+            assert.match(fs.readFileSync(graph, "utf8"), /^flowchart LR$/m);
+            assert.ok(!run.stdout.includes(token) && !run.stderr.includes(token) && !fs.readFileSync(graph, "utf8").includes(token));
+        });
+
+        it("exits 2 with a clear message and no stack trace for a stack that does not exist", () => {
+            const run = cli("nope");
+            assert.equal(run.status, 2);
+            assert.equal(run.stdout, "");
+            assert.match(run.stderr, /^error: no stack "nope": Pulumi\.nope\.yaml does not exist \(stacks here: dev, prod, staging\)$/m);
+            assert.doesNotMatch(run.stderr, /^ {4}at /m);
+        });
+
+        it("exits 2 with the config module's message and no stack trace for invalid config", () => {
+            const run = cli("dev", "--set", "profile=qa", "--set", "workloads=[{name: Orders, namespace: shop}]");
+            assert.equal(run.status, 2);
+            assert.equal(run.stdout, "");
+            assert.match(run.stderr, /^error: stack "dev" config: \d+ problems, nothing was created:$/m);
+            assert.match(run.stderr, /config key "profile" is "qa": allowed values are "dev", "staging", "prod"/);
+            assert.match(run.stderr, /config key "workloads\[0\]\.name" is "Orders"/);
+            assert.doesNotMatch(run.stderr, /^ {4}at /m);
+        });
+
+        it("exits 2 for a --set value that is not YAML, and for an unknown option", () => {
+            const bad = cli("dev", "--set", "workloads=[{name: a");
+            assert.equal(bad.status, 2);
+            assert.match(bad.stderr, /^error: --set workloads: the value is not valid YAML/m);
+            const unknown = cli("dev", "--yes");
+            assert.equal(unknown.status, 2);
+            assert.match(unknown.stderr, /^error: unknown option --yes/m);
+            assert.doesNotMatch(bad.stderr + unknown.stderr, /^ {4}at /m);
+        });
+
+        it("exits 1 and shows ✗ when a stack's trust chain is broken", () => {
+            const run = cli("dev", "--set", "verify=false", "--set", "workloads=[{name: lonely, namespace: shop, roles: []}]");
+            assert.equal(run.status, 1, run.stderr);
+            assert.match(run.stdout, /^✗ identity lonely-identity/m);
+            assert.match(run.stdout, /✗ managedidentity:UserAssignedIdentity "lonely-identity" has no role assignment/);
+            assert.match(run.stderr, /a trust chain is broken/);
+        });
+    });
+});
