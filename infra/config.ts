@@ -4,7 +4,7 @@ import { UserNodePoolArgs } from "../components/cluster/aksCluster";
 import { ArgsError, Problems } from "../components/shared/errors";
 import { checkNamespaceName, checkServiceAccountName, issuerLabelPattern } from "../components/shared/names";
 import { isGuid, resolveRole, roleProblem } from "../components/shared/roles";
-import { maxFederatedCredentialsPerIdentity, tokenExpirationRange } from "../components/identity/workloadIdentity";
+import { maxFederatedCredentialsPerIdentity, subjectNameClashes, tokenExpirationRange } from "../components/identity/workloadIdentity";
 import { softDeleteRetentionRange, vaultNamePrefixProblem } from "../components/keyvault/keyVault";
 import { EnvironmentProfile, profiles } from "../stacks";
 import { configSchema, ConfigKey } from "./schema";
@@ -251,6 +251,9 @@ function parseWorkload(entry: unknown, i: number, problems: Problems): WorkloadC
     const subjectKeys = [`${w.namespace}/${serviceAccountName}`, ...extraSubjects.map((s) => `${s.namespace}/${s.serviceAccountName}`)];
     const duplicate = subjectKeys.find((s, j) => subjectKeys.indexOf(s) !== j);
     if (duplicate) problems.add(`config key "${key}.extraSubjects" lists ${duplicate} twice: each ServiceAccount is federated once per issuer`);
+    for (const clash of subjectNameClashes([{ namespace: String(w.namespace), serviceAccountName: String(serviceAccountName) }, ...extraSubjects])) {
+        problems.add(`config key "${key}.extraSubjects": ${clash}`);
+    }
 
     let roles: WorkloadRoleConfig[] = [{ role: "Key Vault Secrets User" }];
     if (w.roles !== undefined) {

@@ -42,7 +42,7 @@ export function platform(config: StackConfig): PlatformOutputs {
     const tags = { environment: config.profile.name, stack: config.stack, "managed-by": "pulumi", ...config.tags };
 
     const resourceGroupName: pulumi.Input<string> = config.resourceGroupName
-        ?? new resources.ResourceGroup("rg", { location: config.location, tags }).name;
+        ?? new resources.ResourceGroup("rg", { location: config.location, tags }, { protect }).name;
 
     const cluster = new AksCluster("aks", {
         resourceGroupName,

@@ -247,11 +247,12 @@ export class EngineMocks implements pulumi.runtime.Mocks {
                 const key = `${inputs.resourceGroupName}/${inputs.resourceName}`;
                 const found = this.options.existingClusters?.[key];
                 if (!found) throw new Error(`ResourceNotFound: the managed cluster ${key} was not found`);
-                const issuer = found.issuerUrl ?? `https://${fakeAzure.location}.oic.prod-aks.azure.com/${fakeAzure.tenantId}/${fakeGuid(key)}/`;
+                const issuer = found.issuerUrl
+                    ?? this.computed(`OIDC issuer URL of existing cluster ${key}`, `https://${fakeAzure.location}.oic.prod-aks.azure.com/${fakeAzure.tenantId}/${fakeGuid(key)}/`);
                 return {
-                    id: `/subscriptions/${fakeAzure.subscriptionId}/resourceGroups/${inputs.resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/${inputs.resourceName}`,
+                    id: this.computed(`id of existing cluster ${key}`, `/subscriptions/${fakeAzure.subscriptionId}/resourceGroups/${inputs.resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/${inputs.resourceName}`),
                     name: inputs.resourceName,
-                    location: fakeAzure.location,
+                    location: this.computed(`location of existing cluster ${key}`, fakeAzure.location),
                     oidcIssuerProfile: found.oidcIssuer ? { enabled: true, issuerURL: issuer } : { enabled: false },
                     securityProfile: { workloadIdentity: { enabled: found.workloadIdentity } },
                 };
@@ -293,7 +294,7 @@ export class EngineMocks implements pulumi.runtime.Mocks {
             "      - --client-id",
             "      - 80faf920-1908-4b52-b5ef-a8e7bedfc67a",
             "      - --tenant-id",
-            `      - ${fakeAzure.tenantId}`,
+            `      - ${this.style === "fake" ? fakeAzure.tenantId : "known-after-deploy-tenant"}`,
             "      - --login",
             "      - devicecode",
             "      interactiveMode: IfAvailable",

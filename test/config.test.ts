@@ -82,6 +82,7 @@ const cases: Case[] = [
     { what: "negative replicas", workload: { replicas: -1 }, key: "workloads[0].replicas", says: /from 0 to 100/ },
     { what: "a port out of range", workload: { port: 70000 }, key: "workloads[0].port", says: /from 1 to 65535/ },
     { what: "an env var that would shadow the webhook's", workload: { env: { AZURE_CLIENT_ID: "x" } }, key: "workloads[0].env.AZURE_CLIENT_ID", says: /come from the workload identity webhook/ },
+    { what: "ServiceAccounts whose names join the same way", workload: { namespace: "a-b", serviceAccountName: "c", extraSubjects: [{ namespace: "a", serviceAccountName: "b-c" }] }, key: "workloads[0].extraSubjects", says: /a-b\/c and a\/b-c would share the credential name/ },
     { what: "a boolean that is not one", set: { verify: "yes" }, key: "verify", says: /must be true or false/ },
 ];
 

@@ -194,6 +194,7 @@ describe("WorkloadIdentity", () => {
                 subjects: Array.from({ length: 11 }, (_, i) => ({ namespace: "apps", serviceAccountName: `sa${i}` })),
             }, /identity "id-orders" would need 22 federated identity credentials \(2 issuer\(s\) x 11 subject\(s\)\); Azure allows at most 20/],
             ["duplicate subjects", { subjects: [{ namespace: "apps", serviceAccountName: "orders" }, { namespace: "apps", serviceAccountName: "orders" }] }, /subjects\[1\] apps\/orders is listed twice/],
+            ["subjects whose names join the same way", { subjects: [{ namespace: "a-b", serviceAccountName: "c" }, { namespace: "a", serviceAccountName: "b-c" }] }, /subjects a-b\/c and a\/b-c would share the credential name "a-b-c-<issuer>"/],
             ["an unknown role name", { roleGrants: [{ scope: storageId, role: "Key Vault Secret User" }] }, /roleGrants\[0\]\.role "Key Vault Secret User" is not a known role: use a role definition GUID or one of "Key Vault Secrets User"/],
             ["an issuer that is not https", { issuers: { aks: "http://issuer.example/" } }, /issuers\.aks "http:\/\/issuer\.example\/" must be an https:\/\/ URL/],
             ["no issuer", { issuers: {} }, /issuers needs at least one issuer URL/],

@@ -91,6 +91,25 @@ export function federatedCredentialCount(args: Pick<WorkloadIdentityArgs, "issue
     return Object.keys(args.issuers ?? {}).length * (args.subjects ?? []).length;
 }
 
+/**
+ * Pairs of subjects whose `<namespace>-<serviceaccount>` is the same ("a-b"/"c" and "a"/"b-c"): that text
+ * names both the FIC and the ServiceAccount's Pulumi resource, so such a pair cannot share an identity.
+ */
+export function subjectNameClashes(subjects: readonly ServiceAccountSubjectArgs[]): string[] {
+    const byName = new Map<string, string>();
+    const clashes: string[] = [];
+    for (const subject of subjects) {
+        const joined = `${subject.namespace}-${subject.serviceAccountName}`;
+        const key = `${subject.namespace}/${subject.serviceAccountName}`;
+        const other = byName.get(joined);
+        if (other !== undefined && other !== key) {
+            clashes.push(`${other} and ${key} would share the credential name "${joined}-<issuer>": put them on separate identities or rename one`);
+        }
+        byName.set(joined, key);
+    }
+    return clashes;
+}
+
 /** Returns every problem with `args`, one sentence each; empty when they are valid. Creates nothing. */
 export function workloadIdentityArgsProblems(name: string, args: WorkloadIdentityArgs): string[] {
     const problems = new Problems();
@@ -127,6 +146,7 @@ export function workloadIdentityArgsProblems(name: string, args: WorkloadIdentit
         }
         seen.add(key);
     });
+    for (const problem of subjectNameClashes(subjects)) problems.add(`subjects ${problem}`);
     const count = federatedCredentialCount(args);
     if (count > maxFederatedCredentialsPerIdentity) {
         problems.add(
