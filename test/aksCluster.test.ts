@@ -7,14 +7,7 @@ import {
 } from "../components/cluster/aksCluster";
 import { ArgsError } from "../components/shared/errors";
 import { MockedResource } from "../plan/mocks";
-import { EngineMocks, errorOf, promiseOf, settle, urnOf, useMocks } from "./support/pulumi";
-
-let counter = 0;
-/** A unique component name: mocha shares one engine across tests. */
-function unique(base: string): string {
-    counter += 1;
-    return `${base}${counter}`;
-}
+import { EngineMocks, errorOf, promiseOf, settle, urnOf, useMocks, unique } from "./support/pulumi";
 
 const adminGroup = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
 const existingIssuer = "https://northeurope.oic.prod-aks.azure.com/72f988bf-86f1-41af-91ab-2d7cd011db47/5e6f7a8b-0000-4000-8000-abcdefabcdef/";

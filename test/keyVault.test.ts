@@ -6,14 +6,7 @@ import { WorkloadIdentity } from "../components/identity/workloadIdentity";
 import { ArgsError } from "../components/shared/errors";
 import { isGuid, roleAssignmentName } from "../components/shared/roles";
 import { MockedResource } from "../plan/mocks";
-import { EngineMocks, errorOf, fakeAzure, promiseOf, settle, testProject, testStack, urnOf, useMocks } from "./support/pulumi";
-
-let counter = 0;
-/** A unique component name: mocha shares one engine across tests. */
-function unique(base: string): string {
-    counter += 1;
-    return `${base}${counter}`;
-}
+import { EngineMocks, errorOf, fakeAzure, promiseOf, settle, testProject, testStack, urnOf, useMocks, unique } from "./support/pulumi";
 
 const secretsOfficer = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
 const secretsUser = "4633458b-17de-408a-b874-0445c86b69e6";

@@ -5,17 +5,10 @@ import { WorkloadIdentity, WorkloadIdentityArgs, podAnnotationsForClientId } fro
 import { ArgsError } from "../components/shared/errors";
 import { isGuid, roleAssignmentName } from "../components/shared/roles";
 import { MockedResource } from "../plan/mocks";
-import { EngineMocks, errorOf, fakeAzure, promiseOf, settle, testProject, testStack, urnOf, useMocks } from "./support/pulumi";
+import { EngineMocks, errorOf, fakeAzure, promiseOf, settle, testProject, testStack, urnOf, useMocks, unique } from "./support/pulumi";
 
 const issuer = "https://westeurope.oic.prod-aks.azure.com/72f988bf-86f1-41af-91ab-2d7cd011db47/1d1f7a5c-0000-4000-8000-0123456789ab/";
 const storageId = `/subscriptions/${fakeAzure.subscriptionId}/resourceGroups/data/providers/Microsoft.Storage/storageAccounts/appdata`;
-
-let counter = 0;
-/** A unique component name: mocha shares one engine across tests. */
-function unique(base: string): string {
-    counter += 1;
-    return `${base}${counter}`;
-}
 
 describe("WorkloadIdentity", () => {
     let mocks: EngineMocks;

@@ -54,3 +54,10 @@ export function errorOf(fn: () => unknown): Error {
     }
     throw new Error("expected an error, but none was thrown");
 }
+
+let counter = 0;
+/** A unique component name: mocha runs every spec file in one process, on one engine. */
+export function unique(base: string): string {
+    counter += 1;
+    return `${base}${counter}`;
+}
