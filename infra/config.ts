@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { kubeloginMethods, KubeloginMethod } from "../components/cluster/kubeconfig";
 import { UserNodePoolArgs } from "../components/cluster/aksCluster";
-import { ArgsError, Problems } from "../components/shared/errors";
+import { Problems } from "../components/shared/errors";
 import { checkNamespaceName, checkServiceAccountName, issuerLabelPattern } from "../components/shared/names";
 import { isGuid, resolveRole, roleProblem } from "../components/shared/roles";
 import { maxFederatedCredentialsPerIdentity, subjectNameClashes, tokenExpirationRange } from "../components/identity/workloadIdentity";
@@ -322,7 +322,7 @@ function parseWorkload(entry: unknown, i: number, problems: Problems): WorkloadC
 
 /**
  * Parses and validates a stack's config. `raw` maps config keys (without the project prefix) to their
- * values as Pulumi holds them. Every problem is collected, and one {@link ArgsError} names each key;
+ * values as Pulumi holds them. Every problem is collected, and one `ArgsError` names each key;
  * nothing is created before this returns.
  */
 export function parseStackConfig(stack: string, raw: Readonly<Record<string, string>>): StackConfig {
@@ -503,4 +503,3 @@ export function loadStackConfig(): StackConfig {
     return parseStackConfig(pulumi.getStack(), raw);
 }
 
-export { ArgsError };

@@ -37,7 +37,7 @@ export interface PlatformOutputs {
  * Vault, one WorkloadIdentity per configured workload, optional Deployments and the verification Job.
  */
 export function platform(config: StackConfig): PlatformOutputs {
-    // protect is inherited by a component's children, so this covers the resource group, cluster, vault and identities whole.
+    // Given to the resource group and each component; a component's children inherit it, so the cluster, vault and identities are covered whole.
     const protect = config.profile.protect;
     const tags = { environment: config.profile.name, stack: config.stack, "managed-by": "pulumi", ...config.tags };
 
