@@ -27,12 +27,8 @@ export const podTemplatePaths: Record<string, string> = {
     "kubernetes:core/v1:Pod": "",
 };
 
-/** The label the workload identity webhook selects pods by. */
-export const useLabel = "azure.workload.identity/use";
-/** The ServiceAccount annotation naming the identity. */
-export const clientIdAnnotation = "azure.workload.identity/client-id";
-/** The audience Entra ID requires in a FIC. */
-export const tokenExchangeAudience = "api://AzureADTokenExchange";
+// The webhook's pod label, the client-id annotation and the token audience: one definition, in the component.
+export { clientIdAnnotation, tokenExchangeAudience, useLabel } from "../components/identity/workloadIdentity";
 
 /** The value at a dotted path (`a.b.c`), or undefined. An empty path is the value itself. */
 export function at(value: unknown, dotted: string): unknown {
