@@ -69,7 +69,7 @@ export function keyProperties(r: MockedResource, index: ResourceIndex): Record<s
         case types.identity:
             return defined({ name: str(r.state, "name"), clientId: r.state.clientId, principalId: r.state.principalId });
         case types.fic:
-            return defined({ name: i.federatedCredentialResourceName, identity: i.resourceName, issuer: i.issuer, subject: i.subject, audiences: i.audiences });
+            return defined({ name: i.federatedIdentityCredentialResourceName, identity: i.resourceName, issuer: i.issuer, subject: i.subject, audiences: i.audiences });
         case types.vault:
             return defined({
                 name: i.vaultName,

@@ -119,7 +119,7 @@ export function analyzeTrust(index: ResourceIndex): TrustAnalysis {
                 subject,
                 federatedCredentials: entry.fics.map((f) => ({
                     urn: f.urn,
-                    name: String(f.inputs.federatedCredentialResourceName ?? f.name),
+                    name: f.name,
                     issuer: String(f.inputs.issuer),
                     issuerSource: issuers.has(String(f.inputs.issuer)) ? `cluster ${issuers.get(String(f.inputs.issuer))!.name}` : "external",
                     audiences: ((f.inputs.audiences ?? []) as unknown[]).map(String),
