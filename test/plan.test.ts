@@ -16,6 +16,7 @@ import { isUnknownValue } from "../plan/unknowns";
 import { at } from "../plan/inspect";
 import { planProgram, planStack, PlanResult, projectDir } from "../plan/plan";
 import { loadConfig } from "../plan/stackConfig";
+import { CliArgs, parseArgs } from "../plan/cli";
 import { fakeAzure } from "./support/pulumi";
 
 
@@ -444,6 +445,18 @@ describe("offline plan", function () {
             assert.equal(unknown.status, 2);
             assert.match(unknown.stderr, /^error: unknown option --yes/m);
             assert.doesNotMatch(bad.stderr + unknown.stderr, /^ {4}at /m);
+        });
+
+        it("takes --values rehearsal and --markdown, and refuses a bad --values or both formats at once", () => {
+            const md = cli("dev", "--markdown", "--values", "rehearsal");
+            assert.equal(md.status, 0, md.stderr);
+            assert.match(md.stdout, /^### Offline plan: stack `dev`$/m);
+            assert.match(md.stdout, /^- ✓ \*\*orders-identity\*\*: ✓ `shop\/orders`, ✓ `shop\/orders-worker` → Key Vault Secrets User on azure-native:keyvault:Vault vault-vault$/m);
+            assert.match(md.stdout, /^<details><summary>Resources \(\d+\)<\/summary>$/m);
+            assert.match(md.stdout, /^_Rehearsal:/m);
+            assert.equal(parseArgs(["dev"]) !== "help" && (parseArgs(["dev"]) as CliArgs).values, "unknown");
+            assert.throws(() => parseArgs(["dev", "--values", "fake"]), /--values fake: use one of unknown, rehearsal/);
+            assert.throws(() => parseArgs(["dev", "--json", "--markdown"]), /choose one output format/);
         });
 
         it("exits 1 and shows ✗ when a stack's trust chain is broken", () => {
