@@ -5,8 +5,9 @@ import * as k8s from "@pulumi/kubernetes";
 import { createHash } from "crypto";
 import { ArgsError, Problems } from "../shared/errors";
 import {
-    checkNamespaceName, checkServiceAccountName, federatedCredentialName, issuerLabelPattern, serviceAccountSubject,
+    checkNamespaceName, checkServiceAccountName, federatedCredentialName, federatedNamespaceProblem, issuerLabelPattern, serviceAccountSubject,
 } from "../shared/names";
+import { armIdProblem } from "../shared/arm";
 import { assignRole, resolveRole, roleProblem } from "../shared/roles";
 
 /** The audience Entra ID expects in a workload identity token; the webhook projects tokens for it. */
@@ -140,6 +141,8 @@ export function workloadIdentityArgsProblems(name: string, args: WorkloadIdentit
         const saProblem = checkServiceAccountName(`subjects[${i}].serviceAccountName`, subject.serviceAccountName);
         if (nsProblem) problems.add(nsProblem);
         if (saProblem) problems.add(saProblem);
+        const excluded = federatedNamespaceProblem(subject.namespace);
+        if (excluded) problems.add(`subjects[${i}].namespace ${excluded}`);
         const key = `${subject.namespace}/${subject.serviceAccountName}`;
         if (seen.has(key)) {
             problems.add(`subjects[${i}] ${key} is listed twice: each ServiceAccount is federated once per issuer`);
@@ -161,9 +164,8 @@ export function workloadIdentityArgsProblems(name: string, args: WorkloadIdentit
     (args.roleGrants ?? []).forEach((grant, i) => {
         const problem = roleProblem(`roleGrants[${i}].role`, grant.role);
         if (problem) problems.add(problem);
-        if (typeof grant.scope === "string" && !grant.scope.startsWith("/")) {
-            problems.add(`roleGrants[${i}].scope "${grant.scope}" must be an ARM id starting with "/"`);
-        }
+        const scopeProblem = typeof grant.scope === "string" ? armIdProblem(grant.scope) : undefined;
+        if (scopeProblem) problems.add(`roleGrants[${i}].scope ${scopeProblem}`);
         if (grant.scopeKey === undefined && typeof grant.scope !== "string") {
             problems.add(`roleGrants[${i}].scopeKey is required when scope is not a plain string: role assignment names must be computable at preview`);
         }
