@@ -133,8 +133,8 @@ export function credentialProblems(credentials: readonly FederatedCredentialArgs
         if (typeof credential.issuer === "string" && !credential.issuer.startsWith("https://")) {
             problems.add(`${key}[${i}].issuer "${credential.issuer}" must be an https:// URL (the token's "iss", verbatim)`);
         }
-        if (typeof credential.subject !== "string" || credential.subject.length === 0 || /\s/.test(credential.subject)) {
-            problems.add(`${key}[${i}].subject ${JSON.stringify(credential.subject)} must be a non-empty string without spaces: the token's "sub", verbatim`);
+        if (typeof credential.subject !== "string" || credential.subject.trim() === "" || credential.subject !== credential.subject.trim()) {
+            problems.add(`${key}[${i}].subject ${JSON.stringify(credential.subject)} must be a non-empty string without surrounding spaces: the token's "sub", verbatim`);
         }
         // Azure keeps issuer + subject unique per identity; only literal issuers can be compared here.
         if (typeof credential.issuer === "string") {
