@@ -123,12 +123,19 @@ export function issuerUrlProblem(value: unknown): string | undefined {
  * exact inputs, so it stays unique, valid and the same on every run.
  */
 export function federatedCredentialName(issuerLabel: string, namespace: string, serviceAccountName: string): string {
-    const readable = `${namespace}-${serviceAccountName}-${issuerLabel}`;
+    return credentialNameFor(`${namespace}-${serviceAccountName}-${issuerLabel}`, `${issuerLabel}\n${namespace}\n${serviceAccountName}`);
+}
+
+/**
+ * A valid federated credential name from a `readable` one: kept as is when Azure accepts it, else cut and given a
+ * short hash of `exact` (the inputs it was made from), so it stays unique, valid and the same on every run.
+ */
+export function credentialNameFor(readable: string, exact: string): string {
     const sanitised = readable.replace(/[^a-zA-Z0-9-_]/g, "-");
     if (sanitised === readable && federatedCredentialNamePattern.test(readable)) {
         return readable;
     }
-    const hash = createHash("sha256").update(`${issuerLabel}\n${namespace}\n${serviceAccountName}`).digest("hex").slice(0, 10);
+    const hash = createHash("sha256").update(exact).digest("hex").slice(0, 10);
     return `${sanitised.slice(0, 109)}-${hash}`;
 }
 
