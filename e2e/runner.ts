@@ -2,7 +2,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { clouds } from "../components/shared/clouds";
+import { aksWebhookTokenAudience, clouds } from "../components/shared/clouds";
 import { Emulator, RequestRecord } from "./emulator";
 import type { World } from "./model";
 import type { Job, Observation } from "./scenarios";
@@ -33,8 +33,9 @@ export interface RunnerOutput {
     readonly requests: RequestRecord[];
 }
 
-// AzureCloud: the only cloud whose host names the rehearsal keeps (login.microsoftonline.com, *.vault.azure.net).
-const webhookSettings = { audience: clouds.AzureCloud.tokenExchangeAudience, authorityHost: clouds.AzureCloud.authorityHost };
+// The webhook projects one audience in every cloud; AzureCloud is the only cloud whose host names the rehearsal
+// keeps (login.microsoftonline.com, *.vault.azure.net).
+const webhookSettings = { audience: aksWebhookTokenAudience, authorityHost: clouds.AzureCloud.authorityHost };
 
 async function runJob(emulator: Emulator, input: RunnerInput, job: Job, dir: string): Promise<Observation> {
     const world = input.worlds[job.world];

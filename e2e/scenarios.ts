@@ -1,4 +1,5 @@
 import { clientIdAnnotation, useLabel } from "../components/identity/workloadIdentity";
+import { clouds } from "../components/shared/clouds";
 import { builtInRoles } from "../components/shared/roles";
 import type { IdentitySpec, PodSpec, VaultSpec, World } from "./model";
 import { getSecretAction, decideDataAction } from "./rbac";
@@ -58,7 +59,7 @@ export const scenarios: readonly Scenario[] = [
     { name: "as-planned", description: "the stack as it is: every pod reads its secret (or gets 404 for a name that does not exist)" },
     { name: "wrong-subject", description: "the pod's federated credential names another ServiceAccount" },
     { name: "issuer-without-slash", description: "the federated credential's issuer lacks the trailing slash of the cluster's issuer URL" },
-    { name: "wrong-audience", description: "the federated credential's audience is another cloud's (api://AzureADTokenExchangeUSGov)" },
+    { name: "wrong-audience", description: `the federated credential's audience is a sovereign cloud's CI audience (${clouds.AzureUSGovernment.tokenExchangeAudience})` },
     { name: "missing-pod-label", description: `the pod template lacks the label ${useLabel}: "true"` },
     { name: "other-identity", description: "the ServiceAccount's client-id annotation names another identity of the stack" },
     { name: "unknown-client-id", description: "the ServiceAccount's client-id annotation names no application in the tenant" },
@@ -66,6 +67,9 @@ export const scenarios: readonly Scenario[] = [
     { name: "reader-role", description: "the identity holds Key Vault Reader (no getSecret data action) instead of its role" },
     { name: "rbac-off", description: "the vault's enableRbacAuthorization is false (access policies, none granted)" },
 ];
+
+/** The audience the wrong-audience scenario puts on a workload's credential: right for CI in US Gov, never what AKS projects. */
+const wrongAudience = clouds.AzureUSGovernment.tokenExchangeAudience;
 
 /** The SHA-256 of a secret value, hex. */
 export function sha256(value: string): string {
@@ -171,7 +175,7 @@ export function breakLink(name: string, world: World, pod: PodSpec): Broken | un
         }
         case "wrong-audience":
             if (podFics.length === 0) return undefined;
-            for (const f of podFics) f.audiences = ["api://AzureADTokenExchangeUSGov"];
+            for (const f of podFics) f.audiences = [wrongAudience];
             return { world: w, expect: authError(700212, credential) };
         case "missing-pod-label": {
             const p = w.pods.find((x) => x.kind === pod.kind && x.namespace === pod.namespace && x.name === pod.name);
