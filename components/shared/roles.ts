@@ -125,6 +125,10 @@ export interface AssignRoleArgs {
     readonly principalType: "ServicePrincipal" | "User" | "Group";
     /** The subscription used when the scope does not name one (the deployer's). */
     readonly fallbackSubscriptionId: pulumi.Input<string>;
+    /** An ABAC condition (version 2.0) narrowing the assignment, such as which roles it may assign. */
+    readonly condition?: pulumi.Input<string>;
+    /** The assignment's description. */
+    readonly description?: string;
 }
 
 /**
@@ -143,6 +147,8 @@ export function assignRole(namePrefix: string, args: AssignRoleArgs, opts: pulum
             .all([args.scope, args.fallbackSubscriptionId])
             .apply(([scope, subscriptionId]) => roleDefinitionIdFor(scope, args.role.guid, subscriptionId)),
         roleAssignmentName: roleAssignmentName({ scopeKey: args.scopeKey, roleGuid: args.role.guid, principalKey: args.principalKey }),
+        ...(args.condition !== undefined ? { condition: args.condition, conditionVersion: "2.0" } : {}),
+        ...(args.description !== undefined ? { description: args.description } : {}),
     }, {
         ...opts,
         // The name is deterministic, so a replacement must delete the old assignment before creating the new one.
