@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as path from "path";
 import { buildPlan } from "./analyze";
 import { evaluate } from "./engine";
@@ -12,8 +13,13 @@ import { configSchema } from "../infra/schema";
 export type { Plan } from "./model";
 export { PlanInputError } from "./stackConfig";
 
-/** The project's root: where `Pulumi.yaml` and the stack files are. */
-export const projectDir = path.resolve(__dirname, "..");
+/** The project's root: where `Pulumi.yaml` and the stack files are (the nearest above, so the build in bin/ finds it too). */
+export const projectDir = findProjectDir(__dirname);
+
+function findProjectDir(from: string): string {
+    const up = path.dirname(from);
+    return fs.existsSync(path.join(from, "Pulumi.yaml")) || up === from ? from : findProjectDir(up);
+}
 
 /** A plan and its renderings; every rendering has secret plaintexts scrubbed. */
 export class PlanResult {
