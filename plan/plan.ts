@@ -8,7 +8,7 @@ import { scrub } from "./mask";
 import type { Plan } from "./model";
 import { renderMarkdown } from "./markdown";
 import { renderPlan } from "./render";
-import { loadConfig } from "./stackConfig";
+import { readPlanConfig } from "./stackConfig";
 import { configSchema } from "../infra/schema";
 import { PlanValues, planValues } from "./unknowns";
 
@@ -136,7 +136,7 @@ export async function planStack(options: StackPlanOptions): Promise<PlanResult> 
     if (options.values !== undefined && !planValues.includes(options.values)) {
         throw new PlanInputError(`values ${JSON.stringify(options.values)} is not one of ${planValues.join(", ")}`);
     }
-    const loaded = loadConfig({ dir: options.dir ?? projectDir, stack: options.stack, set: options.set });
+    const loaded = readPlanConfig({ dir: options.dir ?? projectDir, stack: options.stack, set: options.set });
     const declaredSecret = Object.entries(configSchema).filter(([, spec]) => "secret" in spec && spec.secret).map(([key]) => `${loaded.project}:${key}`);
     return planProgram({
         project: loaded.project,
