@@ -10,7 +10,12 @@ import { rehearseStack } from "./rehearsal";
 import type { RunnerInput, RunnerOutput } from "./runner";
 import { Expectation, Job, judge, jobsForStack, Observation, scenarios } from "./scenarios";
 import { makeCertificates } from "./tls";
+import { aksWebhookTokenAudience, clouds } from "../components/shared/clouds";
 import { worldFromResources } from "./wiring";
+
+// The webhook projects one audience in every cloud; AzureCloud is the only cloud whose host names the rehearsal
+// keeps (login.microsoftonline.com, *.vault.azure.net).
+const webhookSettings = { audience: aksWebhookTokenAudience, authorityHost: clouds.AzureCloud.authorityHost };
 
 /** Exit codes: 0 every scenario behaved as expected, 1 some did not, 2 the rehearsal could not run. */
 export const exitCodes = { ok: 0, unexpected: 1, failed: 2 } as const;
@@ -146,7 +151,7 @@ export async function rehearse(args: CliArgs): Promise<E2eReport> {
     const skipped: string[] = [];
     for (const stack of args.stacks) {
         const world = worldFromResources(stack, await rehearseStack(stack, args.set));
-        const made = jobsForStack(world, (w) => worlds.push(w) - 1, args.scenarios);
+        const made = jobsForStack(world, (w) => worlds.push(w) - 1, webhookSettings, args.scenarios);
         jobs.push(...made.jobs);
         skipped.push(...made.skipped);
     }

@@ -251,7 +251,7 @@ export class Emulator {
         const resourceId = `${vault.id}/secrets/${name}`;
         const caller = `appid=${String(claims.appid)};oid=${String(claims.oid)};iss=${String(claims.iss)}`;
         if (vault.rbacAuthorization) {
-            const decision = decideDataAction(String(claims.oid), getSecretAction, resourceId, k.world.roleAssignments);
+            const decision = decideDataAction(String(claims.oid), getSecretAction, resourceId, k.world.roleAssignments, k.world.roleDefinitions);
             if (!decision.allowed) {
                 return this.send(req, res, 403, vaultError("Forbidden", [
                     "Caller is not authorized to perform action on resource.",

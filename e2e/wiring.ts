@@ -1,4 +1,5 @@
 import type { MockedResource } from "../plan/mocks";
+import { roleDefinitions } from "./roleActions";
 import type {
     ClusterSpec, ContainerSpec, FederatedCredentialSpec, IdentitySpec, PodSpec, RoleAssignmentSpec, ServiceAccountSpec, VaultSpec, World,
 } from "./model";
@@ -159,5 +160,5 @@ export function worldFromResources(stack: string, resources: readonly MockedReso
         scope: concrete(r.state.scope, `role assignment ${r.name}'s scope`),
     }));
 
-    return { stack, cluster, identities, serviceAccounts, pods, vaults, roleAssignments };
+    return { stack, cluster, identities, serviceAccounts, pods, vaults, roleAssignments, roleDefinitions: roleDefinitions() };
 }
