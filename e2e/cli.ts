@@ -110,8 +110,11 @@ export interface E2eReport {
     readonly stacks: string[];
     readonly results: JobResult[];
     readonly skipped: string[];
-    /** Requests the emulator answered, by host and path, with their statuses. */
+    /** Requests the emulator answered, by method, host and status, with their counts. */
     readonly requests: Record<string, number>;
+    /** Requests no emulated endpoint serves (`METHOD host path`): the SDKs did something the rehearsal does not model. */
+    readonly unroutedRequests: string[];
+    /** Pod runs that behaved as expected and not; `failed` also counts 1 when any request went unrouted. */
     readonly summary: { readonly passed: number; readonly failed: number; readonly seconds: number };
 }
 
@@ -175,8 +178,10 @@ export async function rehearse(args: CliArgs): Promise<E2eReport> {
             const key = `${r.method} ${r.host} ${r.status}`;
             requests[key] = (requests[key] ?? 0) + 1;
         }
+        const unroutedRequests = [...new Set(output.requests.filter((r) => r.unrouted).map((r) => `${r.method} ${r.host} ${r.path}`))].sort();
         const passed = results.filter((r) => r.pass).length;
-        return { stacks: args.stacks, results, skipped, requests, summary: { passed, failed: results.length - passed, seconds: Math.round((Date.now() - started) / 100) / 10 } };
+        const failed = results.length - passed + (unroutedRequests.length > 0 ? 1 : 0);
+        return { stacks: args.stacks, results, skipped, requests, unroutedRequests, summary: { passed, failed, seconds: Math.round((Date.now() - started) / 100) / 10 } };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -207,6 +212,7 @@ export function renderReport(report: E2eReport): string {
         }
     }
     for (const s of report.skipped) lines.push(`  - skipped ${s}`);
+    for (const r of report.unroutedRequests) lines.push(`✗ the SDK made a request no emulated endpoint serves: ${r}`);
     lines.push(`e2e: ${report.summary.passed} passed, ${report.summary.failed} failed in ${report.summary.seconds} s`);
     return `${lines.join("\n")}\n`;
 }
