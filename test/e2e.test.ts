@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { clientIdAnnotation, tokenExpirationAnnotation, useLabel } from "../components/identity/workloadIdentity";
 import { builtInRoles } from "../components/shared/roles";
 import { roleDefinitions } from "../e2e/roleActions";
+import { committedStacks, namespaceProblem, parseArgs } from "../e2e/cli";
 import { decideExchange, jwtBearerAssertionType } from "../e2e/entra";
 import type { MockedResource } from "../plan/mocks";
 import type { ClusterSpec, IdentitySpec, PodSpec, ServiceAccountSpec, World } from "../e2e/model";
@@ -214,5 +215,22 @@ describe("e2e: wiring from the plan's resources", () => {
 
     it("refuses placeholder values: a rehearsal on them would prove nothing", () => {
         assert.throws(() => worldFromResources("t", resources("<known after deploy: OIDC issuer URL>")), /placeholder/);
+    });
+});
+
+describe("e2e: command line", () => {
+    it("runs named stacks or every committed stack, and refuses what it does not understand", () => {
+        assert.deepEqual(parseArgs(["--all", "--json"]), { stacks: committedStacks(), json: true, set: [], scenarios: [] });
+        assert.ok(committedStacks().includes("dev"));
+        assert.deepEqual(parseArgs(["dev", "--set", "verify=false", "--scenario", "no-role"]), { stacks: ["dev"], json: false, set: ["verify=false"], scenarios: ["no-role"] });
+        assert.throws(() => parseArgs(["dev", "--all"]), /not both/);
+        assert.throws(() => parseArgs([]), /name a stack/);
+        assert.throws(() => parseArgs(["dev", "--scenario", "nope"]), /not a scenario/);
+        assert.throws(() => parseArgs(["dev", "--frobnicate"]), /unknown option/);
+    });
+
+    it("says what is missing when it cannot make the private namespace", () => {
+        const problem = namespaceProblem(["--no-such-unshare-option"]);
+        assert.ok(problem && /namespace|unshare|ip\(8\)|Linux/.test(problem), problem);
     });
 });
