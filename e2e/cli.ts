@@ -127,8 +127,11 @@ async function runIsolated(input: RunnerInput, worlds: readonly World[], dir: st
     const outputFile = path.join(dir, "output.json");
     fs.writeFileSync(inputFile, JSON.stringify(input));
     const script = 'ip link set lo up && mount --bind "$1" /etc/hosts && shift && exec "$@"';
-    const args = [...unshareArgs, "sh", "-c", script, "e2e", hosts,
-        process.execPath, "-r", "ts-node/register/transpile-only", path.join(__dirname, "runner.ts"), inputFile, outputFile];
+    // The precompiled runner next to this file (bin/, npm run e2e), or the TypeScript source under ts-node (tests).
+    const runner = __filename.endsWith(".ts")
+        ? ["-r", "ts-node/register/transpile-only", path.join(__dirname, "runner.ts")]
+        : [path.join(__dirname, "runner.js")];
+    const args = [...unshareArgs, "sh", "-c", script, "e2e", hosts, process.execPath, ...runner, inputFile, outputFile];
     const stderr: string[] = [];
     const code = await new Promise<number | null>((resolve) => {
         const child = spawn("unshare", args, {
