@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { githubActionsIdentityArgsProblems, GitHubRepositoryArgs, GitHubSubjectFormat, gitRefNameProblem } from "../components/github/githubActionsIdentity";
 import { vaultNamePrefixProblem } from "../components/keyvault/keyVault";
 import { CloudName, cloudNames, defaultCloud, isCloudName } from "../components/shared/clouds";
-import { ArgsError, Problems } from "../components/shared/errors";
+import { Problems } from "../components/shared/errors";
 import { isGuid } from "../components/shared/roles";
 import { profiles } from "../stacks";
 import { bootstrapProject } from "./conventions";

@@ -22,7 +22,7 @@ function raw(values: Record<string, unknown> = {}): RawConfig {
 }
 
 const guidOf = (roleDefinitionId: unknown) => String(roleDefinitionId).split("/").pop()!;
-const readOnlyRoles = new Set([...previewScopeRoles, "Storage Blob Data Reader", "Key Vault Crypto User"].map((r) => builtInRoles[r as keyof typeof builtInRoles]));
+const readOnlyRoles = new Set<string>([...previewScopeRoles, "Storage Blob Data Reader", "Key Vault Crypto User"].map((r) => builtInRoles[r as keyof typeof builtInRoles]));
 
 describe("bootstrap program", () => {
     describe("config", () => {
