@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import { armIdProblem } from "../shared/arm";
 import { ArgsError, Problems } from "../shared/errors";
 import { federatedCredentialNamePattern } from "../shared/names";
 import { assignRole, resolveRole, roleProblem } from "../shared/roles";
@@ -73,9 +74,8 @@ export function roleGrantProblems(grants: readonly RoleGrantArgs[]): string[] {
     grants.forEach((grant, i) => {
         const problem = roleProblem(`roleGrants[${i}].role`, grant.role);
         if (problem) problems.add(problem);
-        if (typeof grant.scope === "string" && !grant.scope.startsWith("/")) {
-            problems.add(`roleGrants[${i}].scope "${grant.scope}" must be an ARM id starting with "/"`);
-        }
+        const scopeProblem = typeof grant.scope === "string" ? armIdProblem(grant.scope) : undefined;
+        if (scopeProblem) problems.add(`roleGrants[${i}].scope ${scopeProblem}`);
         if (grant.scopeKey === undefined && typeof grant.scope !== "string") {
             problems.add(`roleGrants[${i}].scopeKey is required when scope is not a plain string: role assignment names must be computable at preview`);
         }

@@ -9,7 +9,7 @@ import {
 import { aksWebhookTokenAudience } from "../shared/clouds";
 import { ArgsError, Problems } from "../shared/errors";
 import {
-    checkNamespaceName, checkServiceAccountName, federatedCredentialName, issuerLabelPattern, serviceAccountSubject,
+    checkNamespaceName, checkServiceAccountName, federatedCredentialName, federatedNamespaceProblem, issuerLabelPattern, serviceAccountSubject,
 } from "../shared/names";
 
 export { maxFederatedCredentialsPerIdentity } from "../federation/federatedIdentity";
@@ -130,6 +130,8 @@ export function workloadIdentityArgsProblems(name: string, args: WorkloadIdentit
         const saProblem = checkServiceAccountName(`subjects[${i}].serviceAccountName`, subject.serviceAccountName);
         if (nsProblem) problems.add(nsProblem);
         if (saProblem) problems.add(saProblem);
+        const excluded = federatedNamespaceProblem(subject.namespace);
+        if (excluded) problems.add(`subjects[${i}].namespace ${excluded}`);
         const key = `${subject.namespace}/${subject.serviceAccountName}`;
         if (seen.has(key)) {
             problems.add(`subjects[${i}] ${key} is listed twice: each ServiceAccount is federated once per issuer`);
