@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { githubActionsIdentityArgsProblems, GitHubRepositoryArgs, GitHubSubjectFormat, gitRefNameProblem } from "../components/github/githubActionsIdentity";
-import { vaultNamePrefixProblem } from "../components/keyvault/keyVault";
 import { CloudName, cloudNames, defaultCloud, isCloudName } from "../components/shared/clouds";
 import { Problems } from "../components/shared/errors";
-import { isGuid } from "../components/shared/roles";
+import { guidProblem } from "../components/shared/arm";
+import { vaultNamePrefixProblem } from "../components/shared/names";
+import { regionProblem } from "../components/shared/regions";
 import { profiles } from "../stacks";
 import { bootstrapProject } from "./conventions";
 
@@ -143,7 +144,8 @@ export function parseBootstrapConfig(raw: RawConfig): BootstrapConfig {
 
     const extraAssignableRoles = stringList("extraAssignableRoles") ?? [];
     extraAssignableRoles.forEach((guid, i) => {
-        if (!isGuid(guid)) problems.add(`config key "extraAssignableRoles[${i}]" is "${guid}": a role definition GUID`);
+        const problem = guidProblem(guid, "a role definition id");
+        if (problem) problems.add(`config key "extraAssignableRoles[${i}]" ${problem}`);
     });
 
     const manageGitHub = bool("manageGitHub", false);
@@ -164,8 +166,12 @@ export function parseBootstrapConfig(raw: RawConfig): BootstrapConfig {
         problems.add(`config key "githubReviewers" needs at least one user or team id when manageGitHub is true: ${gatedEnvironments.join(", ")} wait for a reviewer`);
     }
 
+    const location = str("location", "westeurope")!;
+    const locationProblem = regionProblem(location, cloud);
+    if (locationProblem) problems.add(`config key "location" ${locationProblem}`);
+
     const config: BootstrapConfig = {
-        location: str("location", "westeurope")!,
+        location,
         cloud,
         repository,
         environments,

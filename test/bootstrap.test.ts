@@ -57,8 +57,9 @@ describe("bootstrap program", () => {
         });
 
         it("refuses more than 6 reviewers and a gated environment that is not an environment", () => {
-            const err = errorOf(() => parseBootstrapConfig(raw({ githubReviewers: { users: [1, 2, 3, 4, 5, 6, 7] }, gatedEnvironments: ["qa"] })));
+            const err = errorOf(() => parseBootstrapConfig(raw({ githubReviewers: { users: [1, 2, 3, 4, 5, 6, 7] }, gatedEnvironments: ["qa"], cloud: "AzureChinaCloud" })));
             const text = (err as ArgsError).problems.join("\n");
+            assert.match(text, /config key "location" "westeurope" is a region of AzureCloud, not of AzureChinaCloud/);
             assert.match(text, /lists 7 reviewers: GitHub allows at most 6/);
             assert.match(text, /"gatedEnvironments\[0\]" is "qa", which is not one of the environments/);
         });
@@ -242,7 +243,7 @@ describe("bootstrap program", () => {
         });
 
         it("in another cloud asks GitHub for that cloud's audience, and names the vault host of that cloud", async () => {
-            const { resources: gov, outputs: govOut } = await run({ cloud: "AzureUSGovernment" });
+            const { resources: gov, outputs: govOut } = await run({ cloud: "AzureUSGovernment", location: "usgovvirginia" });
             const fics = ofType(gov, "azure-native:managedidentity:FederatedIdentityCredential");
             assert.ok(fics.length > 0);
             for (const fic of fics) assert.deepEqual(fic.inputs.audiences, ["api://AzureADTokenExchangeUSGov"]);
