@@ -5,8 +5,8 @@ import { planProgram, PlanResult, projectDir } from "../plan/plan";
 import { loadConfig } from "../plan/stackConfig";
 import { listStacks } from "../infra/stackFiles";
 
-/** The bootstrap project's folder (its Pulumi.yaml and stack file). */
-export const bootstrapDir = __dirname;
+/** The bootstrap project's folder (its Pulumi.yaml and stack file), also when this runs precompiled from bin/. */
+export const bootstrapDir = path.join(projectDir, "bootstrap");
 /** Where the bootstrap's committed plans live: `<stack>.txt` and `<stack>.json`. */
 export const bootstrapGoldenDir = path.join(projectDir, "test", "plan-golden", "bootstrap");
 
