@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { normalise } from "../plan/golden";
 import { planProgram, PlanResult, projectDir } from "../plan/plan";
-import { loadConfig } from "../plan/stackConfig";
+import { readPlanConfig } from "../plan/stackConfig";
 import { listStacks } from "../infra/stackFiles";
 
 /** The bootstrap project's folder (its Pulumi.yaml and stack file), also when this runs precompiled from bin/. */
@@ -12,7 +12,7 @@ export const bootstrapGoldenDir = path.join(projectDir, "test", "plan-golden", "
 
 /** Plans a bootstrap stack offline on the mock engine, with config read as the CLI reads it. */
 export async function planBootstrap(stack: string, set: readonly string[] = []): Promise<PlanResult> {
-    const loaded = loadConfig({ dir: bootstrapDir, stack, set });
+    const loaded = readPlanConfig({ dir: bootstrapDir, stack, set });
     return planProgram({
         project: loaded.project,
         stack: loaded.stack,
