@@ -141,6 +141,9 @@ export interface TrustRole {
     readonly urn: string;
     /** The role's name, resolved from the GUID in `roleDefinitionId` (the GUID itself for a custom role). */
     readonly role: string;
+    /** The role definition's tenant-level id, `/providers/Microsoft.Authorization/roleDefinitions/<guid>`: the GUID is a constant. */
+    readonly roleDefinition: string;
+    /** The assignment's `roleDefinitionId` (subscription-qualified; known after deploy when its scope is). */
     readonly roleDefinitionId: MaybeUnknown;
     readonly scope: MaybeUnknown;
     /** The resource the scope is the id of, as `<type> <name>`, when it is in this program. */

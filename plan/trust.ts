@@ -2,7 +2,7 @@ import type { MockedResource } from "./mocks";
 import type { CiSubject, TrustChain, TrustRole, TrustSubject } from "./model";
 import { audienceProblems, classifySubject, clusterIssuerProblems, githubCredentialProblems } from "../policy/rules/federation";
 import {
-    clientIdAnnotation, describe, groupBy, k8sName, podTemplate, ResourceIndex, roleName, shortType, str, types, useLabel,
+    clientIdAnnotation, describe, groupBy, k8sName, podTemplate, ResourceIndex, roleGuid, roleName, shortType, str, types, useLabel,
 } from "./inspect";
 import { annotation } from "./properties";
 
@@ -148,6 +148,8 @@ export function analyzeTrust(index: ResourceIndex): TrustAnalysis {
                 return {
                     urn: r.urn,
                     role: roleName(roleDefinitionId),
+                    // The role definition's tenant-level id: its GUID is a constant, known even where the subscription-qualified id is not.
+                    roleDefinition: `/providers/Microsoft.Authorization/roleDefinitions/${roleGuid(roleDefinitionId)}`,
                     roleDefinitionId,
                     scope,
                     scopeResource: target ? `${target.type} ${target.name}` : null,
