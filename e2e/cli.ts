@@ -199,7 +199,9 @@ function observedText(o: Observation): string {
     if (o.outcome === "secret") return "read the secret";
     if (o.outcome === "refused") return `pod refused: ${o.message}`;
     if (o.outcome === "crashed") return `crashed: ${o.message}`;
-    const first = (o.message ?? "").split(/\r?\n/).find((l) => l.trim()) ?? "";
+    // Entra's answer is the telling part, also when DefaultAzureCredential wraps it among its chain's messages.
+    const aadsts = /AADSTS\d+: [^.]*\./.exec(o.message ?? "")?.[0];
+    const first = aadsts ?? (o.message ?? "").split(/\r?\n/).find((l) => l.trim()) ?? "";
     return `${o.name}${o.status ? ` ${o.status}` : ""}${o.innerCode ? ` ${o.innerCode}` : o.code && o.status ? ` ${o.code}` : ""}: ${first.slice(0, 160)}`;
 }
 
