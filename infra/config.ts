@@ -344,12 +344,17 @@ export function parseStackConfig(stack: string, raw: Readonly<Record<string, str
 
 /** The raw `workloads[i]` entry, to tell a defaulted ServiceAccount name from a written one. */
 function rawWorkload(raw: Readonly<Record<string, string>>, i: number): Record<string, unknown> | undefined {
-    try {
-        return (JSON.parse(raw.workloads) as Record<string, unknown>[])[i];
-    } catch {
-        return undefined;
+    // Parsed once per config, not once per workload: that made checking N workloads cost N² (seconds at 1,000).
+    if (!rawWorkloads.has(raw)) {
+        try {
+            rawWorkloads.set(raw, JSON.parse(raw.workloads) as Record<string, unknown>[]);
+        } catch {
+            rawWorkloads.set(raw, undefined);
+        }
     }
+    return rawWorkloads.get(raw)?.[i];
 }
+const rawWorkloads = new WeakMap<object, Record<string, unknown>[] | undefined>();
 
 /** The runtime entry: reads this stack's config from the Pulumi engine and parses it with {@link parseStackConfig}. */
 export function stackConfigFromPulumi(): StackConfig {
