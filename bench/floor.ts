@@ -1,8 +1,8 @@
 /**
  * The floor program: the plan's resources registered again, with nothing else. It replays a recording of
  * the stack program's run on the mock engine (every resource with its type, name, parent, provider,
- * options and inputs, and every invoke) through Pulumi's generic resource classes: no config, validation,
- * components' logic, analysis or rendering. Each input the program fed from another resource's output is
+ * options and inputs, and every invoke) through the same SDK resource classes (components as generic
+ * ones): no config, validation, components' logic, analysis or rendering. Each input the program fed from another resource's output is
  * fed here from that resource's output too, so the engine resolves the same dependency graph.
  * `npm run bench` compares the plan with this, in the same run, on the same engine.
  */
@@ -59,6 +59,37 @@ class ReplayedComponent extends pulumi.ComponentResource {
     }
 }
 
+type ResourceClass = new (name: string, args: pulumi.Inputs, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
+
+/**
+ * The SDK's own class for a type token (`azure-native:managedidentity:UserAssignedIdentity` →
+ * `@pulumi/azure-native/managedidentity`'s `UserAssignedIdentity`; `kubernetes:core/v1:ServiceAccount` →
+ * `@pulumi/kubernetes`'s `core.v1.ServiceAccount`; `pulumi:providers:kubernetes` → its `Provider`), so the
+ * floor's resources declare the same output properties as the program's (each an Output the engine
+ * resolves). Checked against the class's static `__pulumiType`; undefined when there is none (replayed
+ * as a generic resource).
+ */
+function sdkClass(type: string): ResourceClass | undefined {
+    const [pkg, module, name] = type.split(":");
+    const provider = pkg === "pulumi" && module === "providers";
+    let path: string[];
+    let root: string;
+    if (provider) [root, path] = [`@pulumi/${name}`, ["Provider"]];
+    else if (pkg === "azure-native") [root, path] = [`@pulumi/azure-native/${module}`, [name]];
+    else if (pkg === "kubernetes") [root, path] = ["@pulumi/kubernetes", [...module.split("/"), name]];
+    else [root, path] = [`@pulumi/${pkg}`, [name]];
+    let value: unknown;
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        value = require(root);
+    } catch {
+        return undefined;
+    }
+    for (const key of path) value = (value as Record<string, unknown> | undefined)?.[key];
+    const declared = (value as { __pulumiType?: string } | undefined)?.__pulumiType;
+    return typeof value === "function" && declared === (provider ? name : type) ? value as ResourceClass : undefined;
+}
+
 /** The resource's top-level ancestor's URN: resources are registered a whole top-level subtree at a time. */
 function rootOf(resource: RecordedResource, byUrn: Map<string, RecordedResource>): string {
     let current = resource;
@@ -75,6 +106,11 @@ export async function replay(recording: Recording): Promise<Record<string, unkno
     const byUrn = new Map(recording.resources.map((r) => [r.urn, r]));
     const invokes = recording.invokes.map((call) => pulumi.runtime.invoke(call.token, call.inputs));
     const outputs: Record<string, unknown> = {};
+    const classes = new Map<string, ResourceClass | undefined>();
+    const classOf = (type: string): ResourceClass | undefined => {
+        if (!classes.has(type)) classes.set(type, sdkClass(type));
+        return classes.get(type);
+    };
     let previousRoot: string | undefined;
     for (const r of recording.resources) {
         const root = rootOf(r, byUrn);
@@ -96,14 +132,17 @@ export async function replay(recording: Recording): Promise<Record<string, unkno
             provider: r.provider ? created.get(r.provider) as pulumi.ProviderResource : undefined,
         };
         let resource: pulumi.Resource;
-        if (r.type.startsWith("pulumi:providers:")) {
+        const cls = r.custom ? classOf(r.type) : undefined;
+        if (cls) {
+            resource = new cls(r.name, inputs, opts);
+        } else if (r.type.startsWith("pulumi:providers:")) {
             resource = new ReplayedProvider(r.type.slice("pulumi:providers:".length), r.name, inputs, opts);
         } else if (r.custom) {
             resource = new ReplayedResource(r.type, r.name, inputs, opts);
-            if (r.type === "azure-native:managedidentity:UserAssignedIdentity") outputs[r.name] = (resource as pulumi.CustomResource).id;
         } else {
             resource = new ReplayedComponent(r.type, r.name, opts);
         }
+        if (r.type === "azure-native:managedidentity:UserAssignedIdentity") outputs[r.name] = (resource as pulumi.CustomResource).id;
         created.set(r.urn, resource);
     }
     await Promise.all(invokes);
