@@ -2,16 +2,16 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { aksWebhookTokenAudience, clouds } from "../components/shared/clouds";
 import { Emulator, RequestRecord } from "./emulator";
 import type { World } from "./model";
 import type { Job, Observation } from "./scenarios";
-import { admitPod } from "./webhook";
+import type { RsaKeyPem } from "./tls";
 
 /**
  * The part of the rehearsal that runs inside the private network namespace: the emulator on 127.0.0.1:443 and
  * one child process per job (pod), with the env admission gave the pod. Reads its input from argv[2] and writes
- * `{ observations, requests }` to argv[3].
+ * `{ observations, requests }` to argv[3]. It loads no Pulumi code (admission and the role table are resolved by
+ * the CLI), so it starts fast.
  */
 
 /** What the CLI hands the runner. */
@@ -20,6 +20,8 @@ export interface RunnerInput {
     readonly jobs: Job[];
     readonly cert: string;
     readonly key: string;
+    /** The signing keys of the emulated clusters and of Entra ID. */
+    readonly signingKeys: { readonly cluster: RsaKeyPem; readonly entra: RsaKeyPem };
     /** The CA file the children trust (NODE_EXTRA_CA_CERTS). */
     readonly caFile: string;
     readonly concurrency: number;
@@ -33,13 +35,8 @@ export interface RunnerOutput {
     readonly requests: RequestRecord[];
 }
 
-// The webhook projects one audience in every cloud; AzureCloud is the only cloud whose host names the rehearsal
-// keeps (login.microsoftonline.com, *.vault.azure.net).
-const webhookSettings = { audience: aksWebhookTokenAudience, authorityHost: clouds.AzureCloud.authorityHost };
-
 async function runJob(emulator: Emulator, input: RunnerInput, job: Job, dir: string): Promise<Observation> {
-    const world = input.worlds[job.world];
-    const admission = admitPod(job.pod, world.serviceAccounts, world.cluster, webhookSettings);
+    const admission = job.admission;
     if (admission.outcome === "refused") return { outcome: "refused", message: admission.reason };
     const env: Record<string, string> = { ...admission.containers[0]?.env };
     if (admission.outcome === "mutated" && env.AZURE_FEDERATED_TOKEN_FILE) {
@@ -78,7 +75,7 @@ async function runJob(emulator: Emulator, input: RunnerInput, job: Job, dir: str
 async function main(): Promise<void> {
     const [inputFile, outputFile] = process.argv.slice(2);
     const input = JSON.parse(fs.readFileSync(inputFile, "utf8")) as RunnerInput;
-    const emulator = await Emulator.create(input.worlds);
+    const emulator = await Emulator.create(input.worlds, input.signingKeys);
     await emulator.listen("127.0.0.1", 443, { cert: input.cert, key: input.key });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-pods-"));
     const observations: Record<string, Observation> = {};

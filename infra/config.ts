@@ -1,15 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { UserNodePoolArgs } from "../components/cluster/aksCluster";
-import { maxFederatedCredentialsPerIdentity, subjectNameClashes } from "../components/identity/workloadIdentity";
 import { CloudName } from "../components/shared/clouds";
 import { ArgsError } from "../components/shared/errors";
 import { builtInNamespaces } from "../components/shared/names";
-import { systemPoolName } from "../components/shared/pools";
-import { regionProblem } from "../components/shared/regions";
-import { resolveRole } from "../components/shared/roles";
 import { EnvironmentProfile, profiles } from "../stacks";
-import { ConfigKey, ConfigKeySpec, configSchema, ConfigValue, WorkloadValue } from "./schema";
+import { ConfigKey, ConfigKeySpec, configSchema, ConfigValue, crossKeyRules, defaultVaultNamePrefix, keyPath, WorkloadValue } from "./schema";
 
 export { builtInNamespaces };
 
@@ -56,13 +52,6 @@ export type StackConfig = Frozen<{
     readonly userNodePools: readonly UserNodePoolArgs[];
 };
 
-/** Roles that can read secret values (the data action Microsoft.KeyVault/vaults/secrets/getSecret/action), which the verification Job needs. */
-const secretReaderRoles = ["Key Vault Secrets User", "Key Vault Secrets Officer", "Key Vault Administrator"];
-
-/** `workloads[2].namespace` from a zod path. */
-export function keyPath(path: readonly PropertyKey[]): string {
-    return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
-}
 
 /** Phrases for zod's own issues (wrong types, missing fields); the schema's rules carry their own messages. */
 function issueMessage(issue: z.core.$ZodRawIssue): string | undefined {
@@ -134,6 +123,10 @@ export function parseStackConfig(stack: string, raw: Readonly<Record<string, str
     // Each key on its own, so one bad key never hides another's problems.
     const set: Partial<Record<ConfigKey, unknown>> = {};
     const bad = new Set<ConfigKey>();
+    /** For a list that failed as a whole: the entries that parsed, by index, so rules across entries still run. */
+    const partial = new Map<ConfigKey, [number, unknown][]>();
+    /** Each key's decoded value, valid or not. */
+    const decodedValues: Partial<Record<ConfigKey, unknown>> = {};
     for (const [k, spec] of Object.entries(configSchema) as [ConfigKey, ConfigKeySpec][]) {
         const text = raw[k];
         if (text === undefined) {
@@ -146,12 +139,20 @@ export function parseStackConfig(stack: string, raw: Readonly<Record<string, str
             bad.add(k);
             continue;
         }
+        decodedValues[k] = decoded.value;
         const result = spec.schema.safeParse(decoded.value, { error: issueMessage });
         if (result.success) {
             set[k] = result.data;
             continue;
         }
         bad.add(k);
+        if (spec.schema instanceof z.ZodArray && Array.isArray(decoded.value)) {
+            const element = spec.schema.element as z.ZodType;
+            partial.set(k, decoded.value.flatMap((e, i): [number, unknown][] => {
+                const r = element.safeParse(e);
+                return r.success ? [[i, r.data]] : [];
+            }));
+        }
         for (const issue of result.error.issues) {
             if (issue.code === "unrecognized_keys") {
                 for (const unknownKey of issue.keys) add([k, ...issue.path, unknownKey], issue.message);
@@ -169,134 +170,22 @@ export function parseStackConfig(stack: string, raw: Readonly<Record<string, str
         return (spec.profileDefault ? spec.profileDefault(profile) : spec.default) as ConfigValue<K>;
     };
     const ok = (...keys: ConfigKey[]) => keys.every((k) => !bad.has(k));
+    /** A list key's entries with their indices: all of them, or those that parsed when others did not. */
+    const entriesOf = <K extends "workloads" | "userNodePools">(k: K): [number, ConfigValue<K>[number]][] =>
+        (ok(k) ? ((value(k) ?? []) as ConfigValue<K>[number][]).map((v, i): [number, ConfigValue<K>[number]] => [i, v]) : (partial.get(k) ?? []) as [number, ConfigValue<K>[number]][]);
     const isSet = (k: ConfigKey) => k in set;
 
-    // ---- rules across keys ----
-    const cloud = value("cloud");
-    if (ok("cloud", "location")) {
-        const problem = regionProblem(value("location"), cloud);
-        if (problem) add(["location"], problem);
-    }
-    if (ok("disableLocalAccounts", "profile") && !value("disableLocalAccounts") && profile.requires.localAccountsDisabled) {
-        add(["disableLocalAccounts"], `is false, but the ${profile.name} profile requires local accounts disabled (Entra ID sign-in only)`);
-    }
-    const retention = value("softDeleteRetentionDays");
-    if (ok("softDeleteRetentionDays", "profile") && retention < profile.requires.minSoftDeleteRetentionDays) {
-        add(["softDeleteRetentionDays"], `is ${retention}, but the ${profile.name} profile requires at least ${profile.requires.minSoftDeleteRetentionDays}`);
-    }
-    if (isSet("existingClusterResourceGroup") !== isSet("existingClusterName") && ok("existingClusterResourceGroup", "existingClusterName")) {
-        add([isSet("existingClusterName") ? "existingClusterResourceGroup" : "existingClusterName"], `is missing: "existingClusterResourceGroup" and "existingClusterName" go together: set both to use an existing cluster, or neither`);
-    }
-    if (isSet("systemMinCount") !== isSet("systemMaxCount")) {
-        add([isSet("systemMinCount") ? "systemMinCount" : "systemMaxCount"], `is set alone: "systemMinCount" and "systemMaxCount" go together: set both to autoscale, or neither`);
-    } else if (isSet("systemMinCount") && ok("systemMinCount", "systemMaxCount") && value("systemMinCount")! > value("systemMaxCount")!) {
-        add(["systemMinCount"], `(${value("systemMinCount")}) must not exceed "systemMaxCount" (${value("systemMaxCount")})`);
-    }
-    if (isSet("systemNodeCount") && isSet("systemMinCount")) {
-        add(["systemNodeCount"], `is set together with "systemMinCount"/"systemMaxCount": set a fixed count or the autoscaler's range, not both`);
-    }
-    const zonesSeen = new Set<string>();
-    (ok("availabilityZones") ? value("availabilityZones") : []).forEach((z, i) => {
-        if (zonesSeen.has(z)) add(["availabilityZones", i], `"${z}" is listed twice`);
-        zonesSeen.add(z);
-    });
-
-    const poolNames = new Map<string, number>();
-    (ok("userNodePools") ? value("userNodePools") : []).forEach((pool, i) => {
-        if (pool.name === systemPoolName) add(["userNodePools", i, "name"], `"${pool.name}" is the inline system pool's name: pick another`);
-        else if (poolNames.has(pool.name)) add(["userNodePools", i, "name"], `"${pool.name}" is already the name of userNodePools[${poolNames.get(pool.name)}]: pool names must be unique`);
-        poolNames.set(pool.name, i);
-        const autoscale = pool.minCount !== undefined || pool.maxCount !== undefined;
-        if (autoscale && (pool.minCount === undefined || pool.maxCount === undefined)) {
-            add(["userNodePools", i, pool.minCount === undefined ? "minCount" : "maxCount"], `is missing: minCount and maxCount go together to turn on the autoscaler`);
-        } else if (autoscale && pool.minCount! > pool.maxCount!) {
-            add(["userNodePools", i, "minCount"], `(${pool.minCount}) must not exceed maxCount (${pool.maxCount})`);
-        }
-        if (autoscale && pool.count !== undefined) add(["userNodePools", i, "count"], `is set together with minCount/maxCount: set a fixed count or the autoscaler's range, not both`);
-        const seen = new Set<string>();
-        (pool.availabilityZones ?? []).forEach((z, j) => {
-            if (seen.has(z)) add(["userNodePools", i, "availabilityZones", j], `"${z}" is listed twice`);
-            seen.add(z);
-        });
-    });
-
-    const groups = new Map<string, number>();
-    (ok("adminGroupObjectIds") ? value("adminGroupObjectIds") : []).forEach((id, i) => {
-        if (groups.has(id.toLowerCase())) add(["adminGroupObjectIds", i], `"${id}" is listed twice (also adminGroupObjectIds[${groups.get(id.toLowerCase())}])`);
-        groups.set(id.toLowerCase(), i);
-    });
-
-    const method = value("kubeloginMethod");
-    if (ok("kubeloginMethod", "kubeloginClientId")) {
-        if (method === "spn" && !isSet("kubeloginClientId")) add(["kubeloginClientId"], `is required when "kubeloginMethod" is "spn": the service principal's application id`);
-        if (isSet("kubeloginClientId") && method !== "spn" && method !== "msi") add(["kubeloginClientId"], `is set, but "kubeloginMethod" "${method}" does not use it (only spn and msi do)`);
-    }
-
-    // Issuers: the same URL under two labels would give one identity two credentials with the same issuer and subject, which Entra refuses.
-    const extraIssuers = ok("extraIssuers") ? value("extraIssuers") : {};
-    const labelsByUrl = new Map<string, string>();
-    for (const [label, url] of Object.entries(extraIssuers)) {
-        const first = labelsByUrl.get(url);
-        if (first !== undefined) add(["extraIssuers", label], `is the same issuer URL as "extraIssuers.${first}": each issuer once, or its credentials would collide`);
-        else labelsByUrl.set(url, label);
-    }
-    const issuerCount = 1 + Object.keys(extraIssuers).length;
-
-    // Workloads: names and ServiceAccounts are unique across the stack; each identity's credentials within Azure's limit.
-    const workloads = (ok("workloads") ? value("workloads") : undefined) ?? [];
-    if (ok("workloads") && isSet("workloads") && workloads.length === 0) add(["workloads"], `is empty: give at least one workload, such as [{name: orders, namespace: shop}]`);
-    const workloadNames = new Map<string, number>();
-    const claimedBy = new Map<string, string>();
-    workloads.forEach((w, i) => {
-        if (workloadNames.has(w.name)) add(["workloads", i, "name"], `"${w.name}" is used twice (also workloads[${workloadNames.get(w.name)}].name): workload names must be unique`);
-        workloadNames.set(w.name, i);
-        const subjects: [PropertyKey[], { namespace: string; serviceAccountName: string }][] = [
-            [["workloads", i, w.serviceAccountName === w.name && !("serviceAccountName" in (rawWorkload(raw, i) ?? {})) ? "name" : "serviceAccountName"], w],
-            ...w.extraSubjects.map((s, j): [PropertyKey[], typeof s] => [["workloads", i, "extraSubjects", j], s]),
-        ];
-        for (const [path, s] of subjects) {
-            const subject = `${s.namespace}/${s.serviceAccountName}`;
-            const first = claimedBy.get(subject);
-            if (first !== undefined) {
-                add(path, `claims ServiceAccount ${subject}, already claimed by ${first}: one ServiceAccount signs in as one identity (the webhook reads one client-id annotation)`);
-            } else {
-                claimedBy.set(subject, keyPath(path));
-            }
-        }
-        for (const clash of subjectNameClashes(subjects.map(([, s]) => s))) add(["workloads", i, "extraSubjects"], clash);
-        const credentials = issuerCount * subjects.length;
-        if (credentials > maxFederatedCredentialsPerIdentity) {
-            add(["workloads", i], `(workload "${w.name}") needs ${credentials} federated credentials (${issuerCount} issuer(s) x ${subjects.length} ServiceAccount(s)); Azure allows at most ${maxFederatedCredentialsPerIdentity} per identity: split it into two workloads`);
-        }
-        const grants = new Map<string, number>();
-        w.roles.forEach((r, j) => {
-            const grant = `${resolveRole(r.role)?.guid}|${(r.scope ?? "").toLowerCase()}`;
-            if (grants.has(grant)) add(["workloads", i, "roles", j], `grants "${r.role}" on ${r.scope ?? "this stack's vault"} again (also roles[${grants.get(grant)}])`);
-            grants.set(grant, j);
-        });
-    });
-
-    // Verification: the Job runs as a workload that can read this vault's secrets, from inside the cluster.
-    const verify = value("verify");
-    const verifyWorkload = isSet("verifyWorkload") ? value("verifyWorkload") : workloads[0]?.name;
-    if (ok("verify", "verifyWorkload", "workloads") && verify && workloads.length > 0) {
-        const target = workloads.find((w) => w.name === verifyWorkload);
-        if (!target) {
-            add(["verifyWorkload"], `is "${verifyWorkload}": it must name a workload (${workloads.map((w) => w.name).join(", ")})`);
-        } else if (!target.roles.some((r) => r.scope === undefined && secretReaderRoles.includes(resolveRole(r.role)?.name ?? ""))) {
-            add(["verifyWorkload"], `: workload "${verifyWorkload}" has no role that reads this stack's vault secrets (${secretReaderRoles.join(", ")}), so the verification Job would always fail`);
-        }
-    }
-    if (verify && ok("verify", "keyVaultPublicNetworkAccess", "keyVaultIpRules")) {
-        const lockedOut = value("keyVaultPublicNetworkAccess") === "Disabled"
-            ? `"keyVaultPublicNetworkAccess" is Disabled`
-            : value("keyVaultIpRules").length > 0 ? `"keyVaultIpRules" limits the vault to ${value("keyVaultIpRules").length} address range(s)` : undefined;
-        if (lockedOut) {
-            add(["verify"], `is on, but ${lockedOut}: the verification Job reads the vault from a pod in the cluster, whose egress address is neither allowed nor private-linked, so it would always fail. Set verify: false, or open the vault to the cluster`);
-        }
-    }
+    crossKeyRules({ profile, value, isSet, ok, entriesOf, decoded: (k: ConfigKey) => decodedValues[k] }, add);
 
     if (problems.length > 0) throw new ArgsError(`stack "${stack}" config`, problems);
+
+    const cloud = value("cloud");
+    const retention = value("softDeleteRetentionDays");
+    const method = value("kubeloginMethod");
+    const workloads = value("workloads");
+    const extraIssuers = value("extraIssuers");
+    const verify = value("verify");
+    const verifyWorkload = isSet("verifyWorkload") ? value("verifyWorkload") : workloads[0]?.name;
 
     const minCount = value("systemMinCount");
     const maxCount = value("systemMaxCount");
@@ -309,7 +198,6 @@ export function parseStackConfig(stack: string, raw: Readonly<Record<string, str
                 : { count: profile.systemPool.count, minCount: profile.systemPool.minCount, maxCount: profile.systemPool.maxCount }),
         availabilityZones: value("availabilityZones"),
     };
-    const defaultPrefix = `wid-${stack.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`.slice(0, 17).replace(/-+$/, "");
     return deepFreeze<StackConfig>({
         stack,
         profile,
@@ -327,7 +215,7 @@ export function parseStackConfig(stack: string, raw: Readonly<Record<string, str
         apiServerAuthorizedIpRanges: value("apiServerAuthorizedIpRanges"),
         kubelogin: { method, clientId: value("kubeloginClientId") },
         keyVault: {
-            namePrefix: value("keyVaultNamePrefix") ?? defaultPrefix,
+            namePrefix: value("keyVaultNamePrefix") ?? defaultVaultNamePrefix(stack),
             sku: value("keyVaultSku"),
             softDeleteRetentionDays: retention,
             publicNetworkAccess: value("keyVaultPublicNetworkAccess"),
@@ -341,20 +229,6 @@ export function parseStackConfig(stack: string, raw: Readonly<Record<string, str
         tags: value("tags"),
     });
 }
-
-/** The raw `workloads[i]` entry, to tell a defaulted ServiceAccount name from a written one. */
-function rawWorkload(raw: Readonly<Record<string, string>>, i: number): Record<string, unknown> | undefined {
-    // Parsed once per config, not once per workload: that made checking N workloads cost N² (seconds at 1,000).
-    if (!rawWorkloads.has(raw)) {
-        try {
-            rawWorkloads.set(raw, JSON.parse(raw.workloads) as Record<string, unknown>[]);
-        } catch {
-            rawWorkloads.set(raw, undefined);
-        }
-    }
-    return rawWorkloads.get(raw)?.[i];
-}
-const rawWorkloads = new WeakMap<object, Record<string, unknown>[] | undefined>();
 
 /** The runtime entry: reads this stack's config from the Pulumi engine and parses it with {@link parseStackConfig}. */
 export function stackConfigFromPulumi(): StackConfig {

@@ -7,7 +7,7 @@ import { GraphFormat, renderGraph } from "./graph";
 import { scrub } from "./mask";
 import type { Plan } from "./model";
 import { renderPlan } from "./render";
-import { loadConfig } from "./stackConfig";
+import { readPlanConfig } from "./stackConfig";
 import { configSchema } from "../infra/schema";
 
 export type { Plan } from "./model";
@@ -101,7 +101,7 @@ export interface StackPlanOptions {
  * bad override, and the program's `ArgsError` for invalid config.
  */
 export async function planStack(options: StackPlanOptions): Promise<PlanResult> {
-    const loaded = loadConfig({ dir: options.dir ?? projectDir, stack: options.stack, set: options.set });
+    const loaded = readPlanConfig({ dir: options.dir ?? projectDir, stack: options.stack, set: options.set });
     const declaredSecret = Object.entries(configSchema).filter(([, spec]) => "secret" in spec && spec.secret).map(([key]) => `${loaded.project}:${key}`);
     return planProgram({
         project: loaded.project,

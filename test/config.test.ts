@@ -138,6 +138,15 @@ const cases: Case[] = [
     { what: "verification with the vault's public access off", set: { keyVaultPublicNetworkAccess: "Disabled" }, key: "verify", says: /"keyVaultPublicNetworkAccess" is Disabled: the verification Job reads the vault from a pod/ },
     { what: "verification with vault IP rules", set: { keyVaultIpRules: JSON.stringify(["203.0.113.7"]) }, key: "verify", says: /"keyVaultIpRules" limits the vault/ },
     { what: "an env var that would shadow the webhook's", workload: { env: { AZURE_CLIENT_ID: "x" } }, key: "workloads[0].env.AZURE_CLIENT_ID", says: /is set by the workload identity webhook/ },
+    { what: "an image reference with capitals", workload: { image: "ghcr.io/Org/app:1.0" }, key: "workloads[0].image", says: /is not a container image reference/ },
+    { what: "a verification image with a space", set: { verifyImage: "mcr.microsoft.com/azure-cli 2.67.0" }, key: "verifyImage", says: /is not a container image reference/ },
+    { what: "a port without an image", workload: { port: 8080 }, key: "workloads[0].port", says: /is set but "image" is not/ },
+    { what: "env without an image", workload: { env: { MODE: "x" } }, key: "workloads[0].env", says: /is set but "image" is not/ },
+    { what: "a system pool setting in bring-your-own-cluster mode", set: { existingClusterResourceGroup: "rg-shared", existingClusterName: "aks-shared", systemVmSize: "Standard_D8ds_v5" }, key: "systemVmSize", says: /uses an existing cluster, which this program does not create or change/ },
+    { what: "user pools in bring-your-own-cluster mode", set: { existingClusterResourceGroup: "rg-shared", existingClusterName: "aks-shared", userNodePools: pools({ name: "apps", vmSize: "Standard_D4ds_v5" }) }, key: "userNodePools", says: /does not create or change/ },
+    { what: "an AKS extra issuer without its trailing slash", set: { extraIssuers: JSON.stringify({ blue: "https://westeurope.oic.prod-aks.azure.com/72f988bf-86f1-41af-91ab-2d7cd011db47/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0" }) }, key: "extraIssuers.blue", says: /is an AKS issuer without its trailing slash/ },
+    { what: "a node label Kubernetes refuses", set: { userNodePools: pools({ name: "apps", vmSize: "Standard_D4ds_v5", nodeLabels: { "team/": "x" } }) }, key: "userNodePools[0].nodeLabels.team/", says: /is not a Kubernetes label name/ },
+    { what: "a node label value over 63 characters", set: { userNodePools: pools({ name: "apps", vmSize: "Standard_D4ds_v5", nodeLabels: { team: "v".repeat(64) } }) }, key: "userNodePools[0].nodeLabels.team", says: /is not a Kubernetes label value/ },
     { what: "an env var name with a dash", workload: { env: { "MY-VAR": "x" } }, key: "workloads[0].env.MY-VAR", says: /is not an environment variable name/ },
 ];
 
@@ -155,6 +164,8 @@ const boundaries: Case[] = [
     { what: "50 tags including the program's 3", set: { tags: JSON.stringify(Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`t${i}`, "x"]))) }, key: "", says: /x/ },
     { what: "a US Government region in that cloud", set: { cloud: "AzureUSGovernment", location: "usgovvirginia" }, key: "", says: /x/ },
     { what: "vault IP rules with verification off", set: { verify: "false", keyVaultIpRules: JSON.stringify(["203.0.113.7", "198.51.100.0/24"]) }, key: "", says: /x/ },
+    { what: "a workload with an image, a port, replicas 0 and env", workload: { image: "ghcr.io/org/app@sha256:" + "a".repeat(64), port: 8080, replicas: 0, env: { MODE: "x" } }, key: "", says: /x/ },
+    { what: "bring-your-own-cluster mode with a resource group", set: { existingClusterResourceGroup: "rg-shared", existingClusterName: "aks-shared", resourceGroupName: "rg-apps" }, key: "", says: /x/ },
     { what: "a /0 and a /32 API server range", set: { apiServerAuthorizedIpRanges: JSON.stringify(["0.0.0.0/0", "203.0.113.7/32"]) }, key: "", says: /x/ },
 ];
 
@@ -218,6 +229,16 @@ describe("stack config", () => {
         }
     });
 
+    function errorOf(run: () => unknown): ArgsError {
+        try {
+            run();
+        } catch (e) {
+            if (e instanceof ArgsError) return e;
+            throw e;
+        }
+        throw new Error("expected an ArgsError");
+    }
+
     it("collects every problem in one error", () => {
         const raw = rawFor({ what: "", key: "", says: /x/, set: { profile: "qa", skuTier: "Gold", keyVaultNamePrefix: "9" }, workload: { namespace: "Shop" } });
         const err = (() => {
@@ -235,6 +256,22 @@ describe("stack config", () => {
         }
     });
 
+    it("reports every problem of a config in one pass, across keys and inside entries that have other problems", () => {
+        const err = errorOf(() => parseStackConfig("unit", {
+            profile: "dev",
+            location: "West Europe",
+            workloads: JSON.stringify([
+                { name: "orders", namespace: "shop" },
+                { name: "billing", namespace: "kube-system" },
+                { name: "reports", namespace: "shop", serviceAccountName: "orders", roles: [{ role: "Storage Blob Data Reader", scope: "/subscriptions/<sub>/resourceGroups/rg" }] },
+            ]),
+            userNodePools: JSON.stringify([{ name: "batch", vmSize: "Standard_D4ds_v5", count: 0, minCout: 1 }]),
+            apiServerAuthorizedIpRanges: JSON.stringify(["203.0.113.0/33"]),
+        }));
+        const keys = err.problems.map((p) => /^config key "([^"]+)"/.exec(p)?.[1]).sort();
+        assert.deepEqual(keys, ["apiServerAuthorizedIpRanges[0]", "location", "userNodePools[0].minCout", "workloads[1].namespace", "workloads[2].roles[0].scope", "workloads[2].serviceAccountName"], err.message);
+    });
+
     it("applies profile defaults, and config overrides them", () => {
         const dev = parseStackConfig("unit", validRaw());
         assert.equal(dev.profile.name, "dev");
@@ -249,6 +286,13 @@ describe("stack config", () => {
         const overridden = parseStackConfig("unit", { ...validRaw(), profile: "prod", systemNodeCount: "2", verify: "true", softDeleteRetentionDays: "90" });
         assert.equal(overridden.systemPool.count, 2);
         assert.ok(overridden.verification);
+    });
+
+    it("parses the cloud: AzureCloud by default, another cloud with that cloud's regions", () => {
+        assert.equal(parseStackConfig("unit", validRaw()).cloud, "AzureCloud");
+        const china = parseStackConfig("unit", { ...validRaw(), cloud: "AzureChinaCloud", location: "chinanorth3" });
+        assert.equal(china.cloud, "AzureChinaCloud");
+        assert.equal(china.location, "chinanorth3");
     });
 
     it("defaults a workload's ServiceAccount to its name and its role to Key Vault Secrets User on this vault", () => {

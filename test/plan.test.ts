@@ -15,7 +15,7 @@ import { evaluate } from "../plan/engine";
 import { currentGolden, goldenDir, lineDiff, normalise, stacks } from "../plan/golden";
 import type { Plan, PlanResource, TrustChain } from "../plan/model";
 import { planProgram, planStack, PlanResult, projectDir } from "../plan/plan";
-import { loadConfig } from "../plan/stackConfig";
+import { readPlanConfig } from "../plan/stackConfig";
 import { fakeAzure } from "./support/pulumi";
 
 const placeholder = /^<known after deploy: .+>$/;
@@ -257,7 +257,7 @@ describe("offline plan", function () {
             const token = `plan-secret-${randomBytes(12).toString("hex")}`;
             const set = [`vaultSecrets={db-password: ${token}}`];
             // The value does reach the engine, so its absence below is the mask's doing.
-            const loaded = loadConfig({ dir: projectDir, stack: "dev", set });
+            const loaded = readPlanConfig({ dir: projectDir, stack: "dev", set });
             const raw = await evaluate({
                 project: loaded.project, stack: "dev", config: loaded.values,
                 program: async () => (await import("../infra/main")).main(),
@@ -389,6 +389,13 @@ describe("offline plan", function () {
             assert.match(run.stderr, /config key "profile" "qa" is not allowed: use one of "dev", "staging", "prod"/);
             assert.match(run.stderr, /config key "workloads\[0\]\.name" "Orders" is not a workload name/);
             assert.doesNotMatch(run.stderr, /^ {4}at /m);
+        });
+
+        it("exits 2 with the Pulumi CLI's own message for config the CLI would refuse before the program runs", async () => {
+            const run = await cli("dev", "--set", "verifyTimeoutSeconds=ten");
+            assert.equal(run.status, 2);
+            assert.equal(run.stdout, "");
+            assert.equal(run.stderr, "error: Stack 'dev' with configuration key 'verifyTimeoutSeconds' must be of type 'integer'\n");
         });
 
         it("exits 2 for a --set value that is not YAML, and for an unknown option", async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { podAnnotationsForClientId } from "../components/identity/workloadIdentity";
-import { verifyScript } from "../components/verification/verificationJob";
+import { verificationJobArgsProblems, VerificationJobArgs, verifyScript } from "../components/verification/verificationJob";
 import { main } from "../infra/main";
 import { verificationSecretName } from "../infra/program";
 import { EngineMocks, MockedResourceLike, settle, testProject, useMocks } from "./support/pulumi";
@@ -217,5 +217,26 @@ describe("verification Job in the stack program", () => {
         assert.ok(fics.length > 0 && fics.every(needs), "waits for every FIC");
         assert.ok(roles.length > 0 && roles.every(needs), "waits for the role assignments");
         assert.ok(needs(secret), "waits for the secret it reads");
+    });
+});
+
+describe("VerificationJob args", () => {
+    const valid = {
+        namespace: "shop", serviceAccountName: "orders", vaultName: "kv", secretName: "s", image: "mcr.microsoft.com/azure-cli:2.67.0",
+        timeoutSeconds: 600, podLabels: { "azure.workload.identity/use": "true" }, podAnnotations: {}, dependsOn: [],
+        provider: undefined as unknown as VerificationJobArgs["provider"],
+    };
+
+    it("refuses an image that is not an image reference", () => {
+        assert.deepEqual(verificationJobArgsProblems({ ...valid, image: "Azure CLI" }), [
+            `image "Azure CLI" is not a container image reference such as "ghcr.io/org/app:1.2.3" (lowercase repository, optional :tag and @sha256:digest)`,
+        ]);
+    });
+
+    it("refuses kube-system, where AKS keeps the workload identity webhook out, and accepts an ordinary namespace", () => {
+        assert.deepEqual(verificationJobArgsProblems(valid), []);
+        assert.deepEqual(verificationJobArgsProblems({ ...valid, namespace: "kube-system" }), [
+            `namespace "kube-system" is excluded from admission webhooks on AKS (its admissions enforcer), so the workload identity webhook never injects a token into pods there: use another namespace`,
+        ]);
     });
 });

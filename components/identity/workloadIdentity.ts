@@ -9,8 +9,9 @@ import {
 import { aksWebhookTokenAudience } from "../shared/clouds";
 import { ArgsError, Problems } from "../shared/errors";
 import {
-    checkNamespaceName, checkServiceAccountName, federatedCredentialName, federatedNamespaceProblem, issuerLabelPattern, serviceAccountSubject,
+    checkNamespaceName, checkServiceAccountName, federatedCredentialName, federatedNamespaceProblem, issuerLabelPattern, issuerUrlProblem, serviceAccountSubject,
 } from "../shared/names";
+import { tagArgProblems } from "../shared/tags";
 
 export { maxFederatedCredentialsPerIdentity } from "../federation/federatedIdentity";
 export type { RoleGrantArgs } from "../federation/federatedIdentity";
@@ -110,15 +111,21 @@ export function workloadIdentityArgsProblems(name: string, args: WorkloadIdentit
     if (labels.length === 0) {
         problems.add(`issuers needs at least one issuer URL, for example { aks: cluster.issuerUrl }`);
     }
+    const labelByLiteralUrl = new Map<string, string>();
     for (const label of labels) {
+        const literal = args.issuers[label];
+        // Two labels with one issuer would give the identity two credentials with the same issuer and subject, which Entra refuses.
+        if (typeof literal === "string" && labelByLiteralUrl.has(literal)) {
+            problems.add(`issuers.${label} is the same issuer URL as issuers.${labelByLiteralUrl.get(literal)}: list each issuer once`);
+        }
+        if (typeof literal === "string" && !labelByLiteralUrl.has(literal)) labelByLiteralUrl.set(literal, label);
         if (!issuerLabelPattern.test(label)) {
             problems.add(`issuers key "${label}" must be 1-40 letters, digits, '-' and '_', starting with a letter or digit (it becomes part of the FIC name)`);
         }
         const url = args.issuers[label];
         // Only plain strings can be checked here; an Output comes from a cluster, which reports an https issuer.
-        if (typeof url === "string" && !url.startsWith("https://")) {
-            problems.add(`issuers.${label} "${url}" must be an https:// URL (the OIDC issuer, verbatim, with its trailing slash)`);
-        }
+        const urlProblem = typeof url === "string" ? issuerUrlProblem(url) : undefined;
+        if (urlProblem) problems.add(`issuers.${label} ${urlProblem}`);
     }
     const subjects = args.subjects ?? [];
     if (subjects.length === 0) {
@@ -151,6 +158,7 @@ export function workloadIdentityArgsProblems(name: string, args: WorkloadIdentit
         countDetail: `(${labels.length} issuer(s) x ${subjects.length} subject(s))`,
         limitHint: "split the subjects across identities",
     }));
+    problems.addAll(tagArgProblems("tags", args.tags));
     for (const key of Object.keys(args.annotations ?? {})) {
         if (ownedAnnotations.includes(key)) {
             problems.add(`annotations may not set "${key}": this component sets it from the identity`);
