@@ -12,7 +12,7 @@ function res(type: string, name: string, dependsOn: string[] = [], extra: Partia
 
 function planOf(resources: PlanResource[]): Plan {
     return {
-        version: 1, project: "p", stack: "s", resources, trustChains: [], unlinkedProblems: [], outputs: {},
+        version: 1, project: "p", stack: "s", values: "unknown", resources, trustChains: [], unlinkedProblems: [], outputs: {},
         summary: { resources: resources.length, components: 0, byType: {}, trustChains: { ok: 0, broken: 0 } },
     };
 }
