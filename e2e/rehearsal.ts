@@ -14,7 +14,7 @@ export async function rehearseStack(stack: string, set: readonly string[] = []):
     const mocks = await new EngineMocks({ style: "fake" }).install(loaded.project, loaded.stack, false);
     pulumi.runtime.setAllConfig({ ...loaded.values }, loaded.secretKeys);
     const { main } = await import("../infra/main");
-    main();
+    await main();
     let quiet = 0;
     let seen = -1;
     while (quiet < 5) {

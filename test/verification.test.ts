@@ -179,7 +179,7 @@ describe("verification Job in the stack program", () => {
             [`${testProject}:workloads`]: JSON.stringify([{ name: "orders", namespace: "shop" }, { name: "reports", namespace: "analytics" }]),
             [`${testProject}:verifyWorkload`]: "reports",
         });
-        const outputs = main();
+        const outputs = await main();
         await new Promise((resolve) => outputs.workloads.reports.clientId.apply(resolve));
         await settle(mocks);
         return mocks;
