@@ -2,13 +2,13 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { projectDir } from "../plan/plan";
+import { planStack, projectDir } from "../plan/plan";
 import { PlanInputError } from "../plan/stackConfig";
 import { hostNames } from "./emulator";
 import type { World } from "./model";
-import { rehearseStack } from "./rehearsal";
 import type { RunnerInput, RunnerOutput } from "./runner";
 import { Expectation, Job, judge, jobsForStack, Observation, scenarios } from "./scenarios";
+import { secretReaders } from "./rbac";
 import { makeCertificates, rsaKeyPair } from "./tls";
 import { aksWebhookTokenAudience, clouds } from "../components/shared/clouds";
 import { worldFromResources } from "./wiring";
@@ -159,7 +159,9 @@ export async function rehearse(args: CliArgs): Promise<E2eReport> {
     const jobs: Job[] = [];
     const skipped: string[] = [];
     for (const stack of args.stacks) {
-        const world = worldFromResources(stack, await rehearseStack(stack, args.set));
+        // The plan in rehearsal mode: Azure's computed values concrete (issuer URL with its slash, GUIDs, vault URIs).
+        const planned = await planStack({ stack, set: args.set, values: "rehearsal" });
+        const world = worldFromResources(stack, planned.resources);
         const made = jobsForStack(world, (w) => worlds.push(w) - 1, webhookSettings, args.scenarios);
         jobs.push(...made.jobs);
         skipped.push(...made.skipped);
@@ -170,7 +172,9 @@ export async function rehearse(args: CliArgs): Promise<E2eReport> {
         const [cluster, entra] = await signingKeys;
         const caFile = path.join(dir, "ca.pem");
         fs.writeFileSync(caFile, tls.caCert);
-        const input: RunnerInput = { worlds, jobs, cert: tls.cert, key: tls.key, signingKeys: { cluster, entra }, caFile, concurrency: Number(process.env.E2E_CONCURRENCY) || Math.max(2, os.cpus().length), timeoutSeconds: 30 };
+        // RBAC is decided here, where the role table is; the runner only looks the answers up.
+        const served = worlds.map((w) => ({ ...w, vaults: w.vaults.map((v) => ({ ...v, secretReaders: secretReaders(v, w) })) }));
+        const input: RunnerInput = { worlds: served, jobs, cert: tls.cert, key: tls.key, signingKeys: { cluster, entra }, caFile, concurrency: Number(process.env.E2E_CONCURRENCY) || Math.max(2, os.cpus().length), timeoutSeconds: 30 };
         const output = await runIsolated(input, worlds, dir, unshareArgs);
         const results: JobResult[] = jobs.map((job) => {
             const observed = output.observations[job.id] ?? { outcome: "crashed", message: "no result" };

@@ -3,7 +3,6 @@ import type { IncomingMessage, ServerResponse } from "http";
 import * as jose from "jose";
 import { decideExchange, entraError, resourceOfScope } from "./entra";
 import type { VaultSpec, World } from "./model";
-import { decideDataAction, getSecretAction } from "./rbac";
 import type { RsaKeyPem } from "./tls";
 
 /**
@@ -258,13 +257,14 @@ export class Emulator {
         const resourceId = `${vault.id}/secrets/${name}`;
         const caller = `appid=${String(claims.appid)};oid=${String(claims.oid)};iss=${String(claims.iss)}`;
         if (vault.rbacAuthorization) {
-            const decision = decideDataAction(String(claims.oid), getSecretAction, resourceId, k.world.roleAssignments, k.world.roleDefinitions);
-            if (!decision.allowed) {
+            // Decided by rbac.ts from the role assignments and definitions before the emulator started (secretReaders).
+            const readers = vault.secretReaders?.secrets[name] ?? vault.secretReaders?.vault ?? [];
+            if (!readers.includes(String(claims.oid).toLowerCase())) {
                 return this.send(req, res, 403, vaultError("Forbidden", [
                     "Caller is not authorized to perform action on resource.",
                     "If role assignments, deny assignments or role definitions were changed recently, please observe propagation time.",
                     `Caller: ${caller}`,
-                    `Action: '${getSecretAction}'`,
+                    `Action: '${vault.secretReaders?.action}'`,
                     `Resource: '${resourceId.toLowerCase()}'`,
                     "Assignment: (not found)",
                     "DenyAssignmentId: null",
@@ -273,8 +273,9 @@ export class Emulator {
                     "",
                 ].join("\r\n"), "ForbiddenByRbac"));
             }
-        } else {
-            // Access-policy vaults: this product sets no access policies, so nobody may read secrets.
+        } else if (!vault.accessPolicies.some((p) => p.objectId.toLowerCase() === String(claims.oid).toLowerCase()
+            && p.tenantId.toLowerCase() === String(claims.tid).toLowerCase() && p.secrets.some((s) => ["get", "all"].includes(s.toLowerCase())))) {
+            // Access-policy vaults: only an access policy for the caller with the secret permission "get" (or "all") lets it read.
             return this.send(req, res, 403, vaultError("Forbidden",
                 `The user, group or application '${caller}' does not have secrets get permission on key vault '${vault.name};location=${vault.location}'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287`,
                 "AccessDenied"));

@@ -1,4 +1,5 @@
 import Ajv2020, { ErrorObject } from "ajv/dist/2020";
+import { distance } from "fastest-levenshtein";
 import { existsSync, readdirSync, readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
@@ -6,13 +7,14 @@ import projectJsonSchema from "./schemas/pulumi-project.schema.json";
 
 /**
  * Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` the way the Pulumi CLI does before it runs a program, and refuses
- * what the CLI refuses, in the CLI's words. The sources (pulumi/pulumi at 1b5949891b3c, 2026-08-21):
- *  - sdk/go/common/workspace/loaders.go       LoadProjectBytes: the JSON schema, then Project.Validate
- *  - sdk/go/common/workspace/project.go       ValidateProject, RewriteShorthandConfigValues, Project.Validate,
- *                                              ValidateConfigValue, InferFullTypeName
- *  - pkg/workspace/config.go                   mergeConfig, missingStackConfigurationKeysError,
- *                                              validateStackConfigValues, validateStackConfigValue
- *  - sdk/go/common/resource/config/object.go   MarshalString: scalars become text, lists and maps JSON objects
+ * what the CLI refuses, in the CLI's words. The sources (pulumi/pulumi at 1b5949891b3c, 2026-08-21), by line:
+ *  - sdk/go/common/workspace/loaders.go:118, :143   "could not validate '<path>': ..." / "could not unmarshal '<path>': ..."
+ *  - sdk/go/common/workspace/project.go:569-591     ValidateProject: the name checks, then the JSON schema (:623 "did you mean")
+ *  - sdk/go/common/workspace/project.go:486         RewriteShorthandConfigValues
+ *  - sdk/go/common/workspace/project.go:837-883     Project.Validate, one message per rule (:845, :853, :861, :869, :877, :883)
+ *  - sdk/go/common/workspace/project.go:760, :771   InferFullTypeName, ValidateConfigValue
+ *  - pkg/workspace/config.go:255-365                mergeConfig; :30-62 the missing-keys message; :130 secret; :148 type
+ *  - sdk/go/common/resource/config/object.go:403    MarshalString: scalars become text, lists and maps JSON objects
  * Offline, `secure:` values cannot be decrypted: they read as {@link encryptedPlaceholder}, and their type is not
  * checked (the CLI checks the decrypted value).
  */
@@ -93,22 +95,13 @@ export interface ConfigOverride {
 const ajv = new Ajv2020({ strict: false, allErrors: false, verbose: true });
 const validateProjectSchema = ajv.compile(projectJsonSchema);
 
-/** Levenshtein distance, for the CLI's "did you mean" (project.go findClosestKey, at most 2). */
-function distance(a: string, b: string): number {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) d[0][j] = j;
-    for (let i = 1; i <= a.length; i++) {
-        for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    return d[a.length][b.length];
-}
-
 /**
  * One JSON-schema error as `#<location>: <message>` (project.go ValidateProject). The CLI's validator is
  * santhosh-tekuri/jsonschema; the location and the "not allowed; did you mean" wording follow the CLI, other
  * message bodies are ajv's.
  */
 function schemaErrorText(error: ErrorObject): string {
+    // The CLI suggests the closest attribute within a Levenshtein distance of 2 (project.go:652 findClosestKey).
     if (error.keyword === "additionalProperties") {
         const attr = (error.params as { additionalProperty: string }).additionalProperty;
         const allowed = Object.keys((error.parentSchema as { properties?: Record<string, unknown> })?.properties ?? {}).sort();
@@ -171,7 +164,11 @@ export function readProjectFile(root: string): ProjectFile {
     const file = path.join(root, "Pulumi.yaml");
     const raw = parse(readFileSync(file, "utf8")) as Record<string, unknown> | null;
     // project.go ValidateProject: the name first, then the JSON schema.
-    if (!raw || typeof raw !== "object" || !("name" in raw)) throw new StackFilesError([`could not validate '${file}': project is missing a 'name' attribute`]);
+    if (!raw || typeof raw !== "object" || !("name" in raw)) {
+        // project.go:582 and :587
+        const close = Object.keys(raw ?? {}).map((k) => [k, distance("name", k)] as const).filter(([, n]) => n <= 2).sort((x, y) => x[1] - y[1] || x[0].localeCompare(y[0]))[0];
+        throw new StackFilesError([`could not validate '${file}': project is missing a 'name' attribute${close ? `; found '${close[0]}' instead` : ""}`]);
+    }
     if (typeof raw.name !== "string" || raw.name === "") throw new StackFilesError([`could not validate '${file}': project is missing a non-empty string 'name' attribute`]);
     if (!validateProjectSchema(raw)) {
         throw new StackFilesError(relevantSchemaErrors(validateProjectSchema.errors ?? []).map((e) => `could not validate '${file}': ${schemaErrorText(e)}`));
@@ -254,7 +251,7 @@ function projectValue(value: unknown): CliValue {
     return { text: JSON.stringify(value), object: true, secure: false, content: value };
 }
 
-/** config.go formatMissingKeys and missingStackConfigurationKeysError. */
+/** config.go:30-62 formatMissingKeys and missingStackConfigurationKeysError. */
 function missingKeysMessage(stack: string, keys: string[]): string {
     const sorted = [...keys].sort();
     const list = sorted.length === 1 ? `'${sorted[0]}'`
@@ -296,7 +293,7 @@ export function readStackFiles(root: string, stack: string, overrides: readonly 
     }
     if (missing.length > 0) throw new StackFilesError([missingKeysMessage(stack, missing)]);
 
-    // config.go validateStackConfigValue, for explicitly typed keys.
+    // config.go:119-157 validateStackConfigValue, for explicitly typed keys (:130 secret, :148 type).
     const problems: string[] = [];
     for (const key of declaredKeys) {
         const declared = project.config[key];

@@ -1,12 +1,12 @@
 import { strict as assert } from "assert";
 import { clientIdAnnotation, tokenExpirationAnnotation, useLabel } from "../components/identity/workloadIdentity";
-import { builtInRoles } from "../components/shared/roles";
+import { builtInRoles, operationMatches, scopeCovers } from "../components/shared/roles";
 import { roleDefinitions } from "../e2e/roleActions";
 import { committedStacks, namespaceProblem, parseArgs } from "../e2e/cli";
 import { decideExchange, jwtBearerAssertionType } from "../e2e/entra";
 import type { MockedResource } from "../plan/mocks";
 import type { ClusterSpec, IdentitySpec, PodSpec, ServiceAccountSpec, World } from "../e2e/model";
-import { actionMatches, decideDataAction, getSecretAction, scopeCovers } from "../e2e/rbac";
+import { decideDataAction, getSecretAction, secretReaders } from "../e2e/rbac";
 import { breakLink, judge, jobsForStack, scenarios, sha256, standInPods } from "../e2e/scenarios";
 import { admitPod } from "../e2e/webhook";
 import { worldFromResources } from "../e2e/wiring";
@@ -34,7 +34,7 @@ const ordersPod: PodSpec = {
 };
 const world: World = {
     stack: "t", cluster, identities: [ordersIdentity, reportsIdentity], serviceAccounts: [ordersSa, reportsSa], pods: [ordersPod],
-    vaults: [{ name: "kv1", id: vaultId, uri: "https://kv1.vault.azure.net/", tenantId: tenant, location: "westeurope", rbacAuthorization: true, secrets: { s1: "v1" } }],
+    vaults: [{ name: "kv1", id: vaultId, uri: "https://kv1.vault.azure.net/", tenantId: tenant, location: "westeurope", rbacAuthorization: true, accessPolicies: [], secrets: { s1: "v1" } }],
     roleAssignments: [
         { principalId: ordersIdentity.principalId, roleDefinitionId: roleId(builtInRoles["Key Vault Secrets User"]), scope: vaultId },
         { principalId: reportsIdentity.principalId, roleDefinitionId: roleId(builtInRoles["Key Vault Secrets User"]), scope: vaultId },
@@ -127,10 +127,10 @@ describe("e2e: Entra token exchange rules", () => {
 
 describe("e2e: RBAC data actions", () => {
     it("matches wildcards case-insensitively, and only whole patterns", () => {
-        assert.ok(actionMatches("Microsoft.KeyVault/vaults/secrets/*", getSecretAction));
-        assert.ok(actionMatches("microsoft.keyvault/vaults/*", getSecretAction));
-        assert.ok(!actionMatches("Microsoft.KeyVault/vaults/*/read", getSecretAction));
-        assert.ok(!actionMatches("Microsoft.KeyVault/vaults/secrets/readMetadata/action", getSecretAction));
+        assert.ok(operationMatches("Microsoft.KeyVault/vaults/secrets/*", getSecretAction));
+        assert.ok(operationMatches("microsoft.keyvault/vaults/*", getSecretAction));
+        assert.ok(!operationMatches("Microsoft.KeyVault/vaults/*/read", getSecretAction));
+        assert.ok(!operationMatches("Microsoft.KeyVault/vaults/secrets/readMetadata/action", getSecretAction));
     });
 
     it("covers a resource from its own scope and its parents only", () => {
@@ -148,6 +148,19 @@ describe("e2e: RBAC data actions", () => {
         assert.ok(!decideDataAction("other", getSecretAction, `${vaultId}/secrets/s1`, assign("Key Vault Secrets User"), world.roleDefinitions).allowed);
         // A role the directory does not define grants nothing.
         assert.ok(!decideDataAction("p", getSecretAction, `${vaultId}/secrets/s1`, assign("Key Vault Secrets User"), {}).allowed);
+    });
+
+    it("lists who may read each secret: vault-wide grants cover every name, a secret-scoped grant only its secret", () => {
+        const vault = { ...world.vaults[0], secrets: { s1: "v1", s2: "v2" } };
+        const readers = secretReaders(vault, {
+            roleDefinitions: world.roleDefinitions,
+            roleAssignments: [
+                { principalId: "A", roleDefinitionId: roleId(builtInRoles["Key Vault Secrets User"]), scope: vaultId },
+                { principalId: "b", roleDefinitionId: roleId(builtInRoles["Key Vault Secrets User"]), scope: `${vaultId}/secrets/s2` },
+                { principalId: "c", roleDefinitionId: roleId(builtInRoles["Key Vault Reader"]), scope: vaultId },
+            ],
+        });
+        assert.deepEqual(readers, { action: getSecretAction, vault: ["a"], secrets: { s1: ["a"], s2: ["a", "b"] } });
     });
 });
 
