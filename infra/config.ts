@@ -6,6 +6,7 @@ import { checkNamespaceName, checkServiceAccountName, issuerLabelPattern } from 
 import { isGuid, resolveRole, roleProblem } from "../components/shared/roles";
 import { maxFederatedCredentialsPerIdentity, subjectNameClashes, tokenExpirationRange } from "../components/identity/workloadIdentity";
 import { softDeleteRetentionRange, vaultNamePrefixProblem } from "../components/keyvault/keyVault";
+import { defaultVerifyTimeoutSeconds, verifyTimeoutRange } from "../components/verification/verificationJob";
 import { EnvironmentProfile, profiles } from "../stacks";
 import { configSchema, ConfigKey } from "./schema";
 
@@ -31,8 +32,8 @@ export interface WorkloadConfig {
     readonly roles: readonly WorkloadRoleConfig[];
     /** The projected token's lifetime in seconds, when set. */
     readonly tokenExpirationSeconds?: number;
-    /** Create the namespace(s). Default true; the built-in namespaces are never created. */
-    readonly createNamespace: boolean;
+    /** Create the namespace(s), when set. Unset: yes on the stack's own cluster, no on an existing one. Built-in namespaces never. */
+    readonly createNamespace?: boolean;
     /** When set, a Deployment of this image runs as the workload. */
     readonly image?: string;
     /** The Deployment's container port, when set. */
@@ -65,7 +66,6 @@ export interface StackConfig {
         readonly softDeleteRetentionDays: number;
         readonly publicNetworkAccess: "Enabled" | "Disabled";
         readonly ipRules: readonly string[];
-        readonly deployerPrincipalType: "User" | "ServicePrincipal";
     };
     readonly workloads: readonly WorkloadConfig[];
     readonly extraIssuers: Readonly<Record<string, string>>;
@@ -312,7 +312,7 @@ function parseWorkload(entry: unknown, i: number, problems: Problems): WorkloadC
         extraSubjects,
         roles,
         tokenExpirationSeconds: expiration as number | undefined,
-        createNamespace: (w.createNamespace as boolean | undefined) ?? true,
+        createNamespace: w.createNamespace as boolean | undefined,
         image: w.image as string | undefined,
         port: w.port as number | undefined,
         replicas: (w.replicas as number | undefined) ?? 1,
@@ -412,7 +412,6 @@ export function parseStackConfig(stack: string, raw: Readonly<Record<string, str
         softDeleteRetentionDays: retention,
         publicNetworkAccess: read.oneOf("keyVaultPublicNetworkAccess", ["Enabled", "Disabled"] as const, "Enabled"),
         ipRules: read.stringList("keyVaultIpRules", (r, k) => (ipRulePattern.test(r) ? undefined : `config key "${k}" is "${r}": it must be an IPv4 address or CIDR`)),
-        deployerPrincipalType: read.oneOf("deployerPrincipalType", ["User", "ServicePrincipal"] as const, p.deployerPrincipalType),
     };
 
     const extraIssuers = read.stringMap("extraIssuers");
@@ -452,7 +451,7 @@ export function parseStackConfig(stack: string, raw: Readonly<Record<string, str
 
     const verify = read.boolean("verify") ?? p.verify;
     const verifyWorkload = read.string("verifyWorkload") ?? workloads[0]?.name;
-    const verifyTimeout = read.integer("verifyTimeoutSeconds", 60, 3600) ?? 600;
+    const verifyTimeout = read.integer("verifyTimeoutSeconds", verifyTimeoutRange.min, verifyTimeoutRange.max) ?? defaultVerifyTimeoutSeconds;
     const verifyImage = read.string("verifyImage") ?? (configSchema.verifyImage.default as string);
     if (verify && verifyWorkload !== undefined && workloads.length > 0) {
         const target = workloads.find((w) => w.name === verifyWorkload);

@@ -5,6 +5,7 @@
  */
 
 import type { EnvironmentProfile } from "../stacks/profile";
+import { defaultVerifyTimeoutSeconds } from "../components/verification/verificationJob";
 
 /** A config key's type. `object` keys hold structured YAML, which Pulumi.yaml cannot declare a type for. */
 export type ConfigType = "string" | "integer" | "boolean" | "array" | "object";
@@ -50,14 +51,13 @@ export const configSchema = {
     softDeleteRetentionDays: { type: "integer", profileDefault: (p) => p.softDeleteRetentionDays, description: "Key Vault soft-delete retention, 7-90 days. prod requires 90." },
     keyVaultPublicNetworkAccess: { type: "string", default: "Enabled", description: "The vault's public network access: Enabled or Disabled." },
     keyVaultIpRules: { type: "array", default: [], description: "When set, the vault denies all traffic but these IPv4 addresses or CIDRs (and trusted Azure services)." },
-    deployerPrincipalType: { type: "string", profileDefault: (p) => p.deployerPrincipalType, description: "Who runs pulumi up: User, or ServicePrincipal for CI. It gets Key Vault Secrets Officer on the vault." },
     workloads: { type: "object", required: true, description: "The workloads: a list of {name, namespace, serviceAccountName, extraSubjects, roles, tokenExpirationSeconds, createNamespace, image, port, replicas, env}. See Workloads." },
     extraIssuers: { type: "object", default: {}, description: "Other clusters' OIDC issuers every identity also trusts, by label (multi-cluster, blue/green): {label: issuerUrl}." },
     vaultSecrets: { type: "object", secret: true, description: "Secrets to store in the vault, {name: value}. Set with pulumi config set --secret --path 'vaultSecrets.<name>' <value>." },
     verify: { type: "boolean", profileDefault: (p) => p.verify, description: "Deploy the verification Job that reads a vault secret through workload identity; pulumi up fails if it cannot." },
     verifyWorkload: { type: "string", description: "The workload whose ServiceAccount the verification Job runs as. Default: the first workload." },
     verifyImage: { type: "string", default: "mcr.microsoft.com/azure-cli:2.67.0", description: "The verification Job's image; it needs sh and the Azure CLI (az)." },
-    verifyTimeoutSeconds: { type: "integer", default: 600, description: "How long the verification Job retries while federation and RBAC propagate, 60-3600 seconds." },
+    verifyTimeoutSeconds: { type: "integer", default: defaultVerifyTimeoutSeconds, description: "How long the verification Job retries while federation and RBAC propagate, 60-3600 seconds (Key Vault RBAC takes up to 10 minutes)." },
     tags: { type: "object", default: {}, description: "Tags for every Azure resource, {key: value}." },
 } as const satisfies Record<string, ConfigKeySpec>;
 

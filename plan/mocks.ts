@@ -32,12 +32,18 @@ export interface MockedResource {
     readonly deleteBeforeReplace: boolean;
     /** Whether it is a custom resource (false for components). */
     readonly custom: boolean;
+    /** The `ignoreChanges` property paths. */
+    readonly ignoreChanges: readonly string[];
+    /** Whether `retainOnDelete` is set (deleting it from the stack leaves it in the cloud). */
+    readonly retainOnDelete: boolean;
     /** The inputs (secrets appear wrapped in Pulumi's secret signature object). */
     readonly inputs: Record<string, unknown>;
     /** The inputs plus the computed outputs the mocks returned. */
     readonly state: Record<string, unknown>;
     /** The id the mocks returned. */
     readonly id: string;
+    /** The explicit provider reference (`<provider urn>::<provider id>`), when one was given. */
+    readonly provider?: string;
 }
 
 /** What the engine's registration request says that the mock's arguments leave out. */
@@ -49,6 +55,8 @@ interface RequestDetails {
     protect: boolean;
     deleteBeforeReplace: boolean;
     custom: boolean;
+    ignoreChanges: string[];
+    retainOnDelete: boolean;
 }
 
 /** What `getManagedCluster` returns for an existing (bring-your-own) cluster, by `<resourceGroup>/<name>`. */
@@ -62,6 +70,8 @@ export interface EngineMocksOptions {
     readonly existingClusters?: ExistingClusters;
     /** Make the created clusters report no issuer URL (to test that failure). */
     readonly clusterWithoutIssuer?: boolean;
+    /** Who deploys: a person (`User`, a delegated token) or CI (`ServicePrincipal`, an app-only token). Default `User`. */
+    readonly deployerType?: "User" | "ServicePrincipal";
 }
 
 /** The fake subscription, tenant and deployer of the `fake` style. */
@@ -146,17 +156,19 @@ export class EngineMocks implements pulumi.runtime.Mocks {
                 protect: req.getProtect() ?? false,
                 deleteBeforeReplace: req.getDeletebeforereplace(),
                 custom: req.getCustom(),
+                ignoreChanges: req.getIgnorechangesList(),
+                retainOnDelete: req.getRetainondelete() ?? false,
             });
             return register(req, callback);
         };
         return this;
     }
 
-    private record(type: string, name: string, inputs: Record<string, unknown>, state: Record<string, unknown>, id: string): void {
+    private record(type: string, name: string, inputs: Record<string, unknown>, state: Record<string, unknown>, id: string, provider?: string): void {
         const key = `${type}::${name}`;
-        const details = this.pending.get(key) ?? { urn: `urn:unknown::${key}`, dependencies: [], propertyDependencies: {}, protect: false, deleteBeforeReplace: false, custom: true };
+        const details = this.pending.get(key) ?? { urn: `urn:unknown::${key}`, dependencies: [], propertyDependencies: {}, protect: false, deleteBeforeReplace: false, custom: true, ignoreChanges: [], retainOnDelete: false };
         this.pending.delete(key);
-        this.resources.push({ type, name, inputs, state, id, ...details });
+        this.resources.push({ type, name, inputs, state, id, provider: provider || undefined, ...details });
     }
 
     /** Forgets what was recorded. */
@@ -226,7 +238,7 @@ export class EngineMocks implements pulumi.runtime.Mocks {
                 if (args.type.startsWith("azure-native:")) outputs.name = name;
         }
         const state = { ...inputs, ...outputs };
-        this.record(args.type, args.name, inputs, state, id);
+        this.record(args.type, args.name, inputs, state, id, args.provider);
         return { id, state };
     }
 
@@ -241,6 +253,9 @@ export class EngineMocks implements pulumi.runtime.Mocks {
                     subscriptionId: this.computed("deployer subscriptionId", fakeAzure.subscriptionId),
                     tenantId: this.computed("deployer tenantId", fakeAzure.tenantId),
                 };
+            case "azure-native:authorization:getClientToken":
+                // Known at a real preview (an invoke); the plan shows the type derived from it, never the token.
+                return { token: this.style === "unknown" ? this.computed("deployer access token", "") : this.deployerToken() };
             case "azure-native:containerservice:listManagedClusterUserCredentials":
                 return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(this.kubeconfig(String(inputs.resourceName))).toString("base64") }] };
             case "azure-native:containerservice:getManagedCluster": {
@@ -260,6 +275,13 @@ export class EngineMocks implements pulumi.runtime.Mocks {
             default:
                 throw new Error(`no mock for invoke ${args.token}`);
         }
+    }
+
+    /** An unsigned JWT shaped like an ARM access token: delegated (`scp`) for a person, app-only (`idtyp: app`) for CI. */
+    private deployerToken(): string {
+        const user = (this.options.deployerType ?? "User") === "User";
+        const claims = { aud: "https://management.azure.com/", oid: fakeAzure.deployerObjectId, tid: fakeAzure.tenantId, ...(user ? { idtyp: "user", scp: "user_impersonation" } : { idtyp: "app" }) };
+        return [{ alg: "none", typ: "JWT" }, claims].map((part) => Buffer.from(JSON.stringify(part)).toString("base64url")).join(".") + ".";
     }
 
     /** The kubeconfig AKS returns for `format: exec`, as kubelogin's device-code login. */
@@ -316,6 +338,8 @@ interface RegisterRequest {
     getCustom(): boolean;
     getProtect(): boolean | undefined;
     getDeletebeforereplace(): boolean;
+    getIgnorechangesList(): string[];
+    getRetainondelete(): boolean | undefined;
     getDependenciesList(): string[];
     getPropertydependenciesMap(): { forEach(fn: (value: { getUrnsList(): string[] }, key: string) => void): void };
 }

@@ -92,7 +92,8 @@ export function keyProperties(r: MockedResource, index: ResourceIndex): Record<s
                 scope: scopeLabel(str(i, "scope"), index),
                 principal: principal(r, index),
                 principalType: i.principalType,
-                name: i.roleAssignmentName,
+                // The name is seeded from the real scope and principal ids: hashing placeholders would print a made-up GUID.
+                name: [str(i, "scope"), str(i, "principalId")].some((v) => v?.includes("<known after deploy")) ? "<known after deploy: GUID of (scope, principal, role)>" : i.roleAssignmentName,
             });
         }
         case types.namespace:

@@ -77,7 +77,7 @@ const cases: Case[] = [
     { what: "an API server range that is not a CIDR", set: { apiServerAuthorizedIpRanges: JSON.stringify(["10.0.0.1"]) }, key: "apiServerAuthorizedIpRanges[0]", says: /must be an IPv4 CIDR/ },
     { what: "a vault IP rule that is not an address", set: { keyVaultIpRules: JSON.stringify(["office"]) }, key: "keyVaultIpRules[0]", says: /must be an IPv4 address or CIDR/ },
     { what: "a vault secret name with a dot", set: { vaultSecrets: JSON.stringify({ "db.password": "x" }) }, key: "vaultSecrets.db.password", says: /1-127 letters, digits and '-'/ },
-    { what: "an unknown deployer principal type", set: { deployerPrincipalType: "Group" }, key: "deployerPrincipalType", says: /allowed values are "User", "ServicePrincipal"/ },
+    { what: "the removed deployerPrincipalType (the type is read from the deployer's token)", set: { deployerPrincipalType: "User" }, key: "deployerPrincipalType", says: /is not known/ },
     { what: "a user pool named system", set: { userNodePools: JSON.stringify([{ name: "system", vmSize: "Standard_D4ds_v5" }]) }, key: "userNodePools[0].name", says: /not "system"/ },
     { what: "negative replicas", workload: { replicas: -1 }, key: "workloads[0].replicas", says: /from 0 to 100/ },
     { what: "a port out of range", workload: { port: 70000 }, key: "workloads[0].port", says: /from 1 to 65535/ },
@@ -174,7 +174,8 @@ describe("stack config", () => {
         const config = parseStackConfig("unit", validRaw());
         assert.equal(config.workloads[0].serviceAccountName, "orders");
         assert.deepEqual(config.workloads[0].roles, [{ role: "Key Vault Secrets User" }]);
-        assert.equal(config.workloads[0].createNamespace, true);
+        // Unset: the program decides (yes on the stack's own cluster, no on an existing one).
+        assert.equal(config.workloads[0].createNamespace, undefined);
     });
 
     it("returns a frozen object", () => {

@@ -217,6 +217,8 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
     public readonly namespaces: readonly string[];
     /** The federated identity credentials, in the order they are written. */
     public readonly federatedCredentials: managedidentity.FederatedIdentityCredential[];
+    /** The same credentials by Azure name (`federatedCredentialName(label, namespace, serviceAccount)`), to wait for one. */
+    public readonly federatedCredentialsByName: Readonly<Record<string, managedidentity.FederatedIdentityCredential>>;
     /** The ServiceAccounts. */
     public readonly serviceAccounts: k8s.core.v1.ServiceAccount[];
     /** The role assignments. */
@@ -244,6 +246,8 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
         this.tenantId = this.identity.tenantId;
 
         this.federatedCredentials = [];
+        const byName: Record<string, managedidentity.FederatedIdentityCredential> = {};
+        this.federatedCredentialsByName = byName;
         let previous: managedidentity.FederatedIdentityCredential | undefined;
         for (const [label, issuer] of Object.entries(args.issuers)) {
             for (const subject of args.subjects) {
@@ -263,6 +267,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
                     deleteBeforeReplace: true,
                 });
                 this.federatedCredentials.push(fic);
+                byName[ficName] = fic;
                 previous = fic;
             }
         }
@@ -309,7 +314,6 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
                 scopeKey: grant.scopeKey ?? (grant.scope as string),
                 role,
                 principalId: this.principalId,
-                principalKey: name,
                 principalType: "ServicePrincipal",
                 fallbackSubscriptionId: clientConfig.subscriptionId,
             }, { parent: this });
