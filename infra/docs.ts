@@ -2,26 +2,40 @@ import { readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import { parseDocument } from "yaml";
 import { profiles } from "../stacks";
-import { configSchema, ConfigKeySpec } from "./schema";
+import { z } from "zod";
+import { configSchema, ConfigKeySpec, nestedSchemas } from "./schema";
 
 /** Where the generated config reference sits in README.md. */
 export const readmeMarkers = { begin: "<!-- config-reference:begin -->", end: "<!-- config-reference:end -->" } as const;
 
 /**
- * Pulumi.yaml's `config:` block, from the schema. Pulumi's project schema types only string, integer,
- * boolean and array, so structured (`object`) keys are documented in the README only.
+ * Whether Pulumi.yaml declares a key. The CLI treats a project key declared with neither `default` nor `value`
+ * as required (pulumi/pulumi pkg/workspace/config.go, mergeConfig), so only required keys and keys with a fixed
+ * default are declared; keys whose default depends on the profile or on other keys are left undeclared (an
+ * undeclared key is allowed). A `secret: true` key with a default would be refused on every stack that does
+ * not set it (the merged default is plain text), so secret keys are not declared either.
  */
+export function declaredInPulumiYaml(spec: ConfigKeySpec): boolean {
+    if (spec.secret) return false;
+    return spec.required === true || spec.default !== undefined;
+}
+
+/** Pulumi.yaml's `config:` block, from the schema. */
 export function pulumiYamlConfig(): Record<string, Record<string, unknown>> {
     const block: Record<string, Record<string, unknown>> = {};
     for (const [key, spec] of Object.entries(configSchema) as [string, ConfigKeySpec][]) {
-        if (spec.type === "object") continue;
+        if (!declaredInPulumiYaml(spec)) continue;
         const entry: Record<string, unknown> = { type: spec.type, description: spec.description };
-        if (spec.type === "array") entry.items = { type: "string" };
+        if (spec.type === "array") entry.items = { type: spec.items ?? "string" };
         if (spec.default !== undefined) entry.default = spec.default;
-        if (spec.secret) entry.secret = true;
         block[key] = entry;
     }
     return block;
+}
+
+/** The type column: `array<object>` for lists of maps, as the CLI names declared types. */
+function typeText(spec: ConfigKeySpec): string {
+    return spec.type === "array" ? `array<${spec.items ?? "string"}>` : spec.type;
 }
 
 /** The default column of the README's table: a value, the profile defaults, or "required". */
@@ -33,14 +47,32 @@ function defaultText(spec: ConfigKeySpec): string {
             return `${p.name}: ${value === undefined ? "—" : JSON.stringify(value)}`;
         }).join("<br>");
     }
+    if (spec.computedDefault) return spec.computedDefault;
     return spec.default === undefined ? "—" : `\`${JSON.stringify(spec.default)}\``;
 }
 
-/** The README's config reference table, from the schema. */
+/** A zod object's fields, with each field's description (the schema's `.describe()`). */
+function fieldRows(schema: z.ZodType): string[] {
+    const shape = (schema as unknown as { shape: Record<string, z.ZodType> }).shape;
+    return Object.entries(shape).map(([field, fieldSchema]) => {
+        const optional = fieldSchema.safeParse(undefined).success;
+        return `| \`${field}\` | ${optional ? "" : "**required** "}${(fieldSchema.description ?? "").replace(/\|/g, "\\|")} |`;
+    });
+}
+
+/** The README's config reference: a table of keys and one table per nested object, from the schema. */
 export function configReferenceMarkdown(): string {
     const rows = (Object.entries(configSchema) as [string, ConfigKeySpec][]).map(([key, spec]) =>
-        `| \`${key}\` | ${spec.type}${spec.secret ? " (secret)" : ""} | ${defaultText(spec)} | ${spec.description.replace(/\|/g, "\\|")} |`);
-    return ["| key | type | default | what it does |", "|---|---|---|---|", ...rows].join("\n");
+        `| \`${key}\` | ${typeText(spec)}${spec.secret ? " (secret)" : ""} | ${defaultText(spec)} | ${spec.description.replace(/\|/g, "\\|")} |`);
+    const nested = Object.entries(nestedSchemas).flatMap(([path, schema]) => [
+        "",
+        `Fields of each \`${path}\` entry (any other field is refused):`,
+        "",
+        "| field | what it does |",
+        "|---|---|",
+        ...fieldRows(schema),
+    ]);
+    return ["| key | type | default | what it does |", "|---|---|---|---|", ...rows, ...nested].join("\n");
 }
 
 /** Rewrites Pulumi.yaml's config block and the README's config reference from the schema. */

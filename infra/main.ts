@@ -1,4 +1,4 @@
-import { loadStackConfig } from "./config";
+import { stackConfigFromPulumi } from "./config";
 import { platform, PlatformOutputs } from "./program";
 
 /**
@@ -6,5 +6,5 @@ import { platform, PlatformOutputs } from "./program";
  * then compose the platform. Its result becomes the stack outputs.
  */
 export function main(): PlatformOutputs {
-    return platform(loadStackConfig());
+    return platform(stackConfigFromPulumi());
 }

@@ -32,10 +32,10 @@ export interface MockedResource {
     readonly deleteBeforeReplace: boolean;
     /** Whether it is a custom resource (false for components). */
     readonly custom: boolean;
-    /** The `ignoreChanges` property paths. */
-    readonly ignoreChanges: readonly string[];
-    /** Whether `retainOnDelete` is set (deleting it from the stack leaves it in the cloud). */
-    readonly retainOnDelete: boolean;
+    /** The `ignoreChanges` property paths (always recorded by the mocks; optional for hand-built records). */
+    readonly ignoreChanges?: readonly string[];
+    /** Whether `retainOnDelete` is set: deleting it from the stack leaves it in the cloud (always recorded by the mocks). */
+    readonly retainOnDelete?: boolean;
     /** The inputs (secrets appear wrapped in Pulumi's secret signature object). */
     readonly inputs: Record<string, unknown>;
     /** The inputs plus the computed outputs the mocks returned. */

@@ -326,10 +326,10 @@ describe("KeyVault", () => {
             ["a bad SKU", { sku: "basic" as unknown as "standard" }, `sku "basic" must be "standard" or "premium"`],
             ["a bad public network access", { publicNetworkAccess: "On" as unknown as "Enabled" }, `publicNetworkAccess "On" must be "Enabled" or "Disabled"`],
             ["a bad default action", { networkRules: { defaultAction: "Block" as unknown as "Deny" } }, `networkRules.defaultAction "Block" must be "Allow" or "Deny"`],
-            ["a bad IP rule", { networkRules: { defaultAction: "Deny", ipRules: ["203.0.113.7", "10.0.0.0/8/8"] } }, `networkRules.ipRules[1] "10.0.0.0/8/8" must be an IPv4 address or CIDR`],
-            ["a hostname as IP rule", { networkRules: { defaultAction: "Deny", ipRules: ["office.example.com"] } }, `networkRules.ipRules[0] "office.example.com" must be an IPv4 address or CIDR`],
-            ["a secret name with '_'", { secrets: { db_password: "x" } }, `secrets key "db_password" must be 1-127 letters, digits and '-'`],
-            ["a secret name of 128 characters", { secrets: { ["s".repeat(128)]: "x" } }, `secrets key "${"s".repeat(128)}" must be 1-127 letters, digits and '-'`],
+            ["a bad IP rule", { networkRules: { defaultAction: "Deny", ipRules: ["203.0.113.7", "10.0.0.0/8/8"] } }, `networkRules.ipRules[1] "10.0.0.0/8/8" is not an IPv4 address or CIDR, such as 203.0.113.7 or 203.0.113.0/24`],
+            ["a hostname as IP rule", { networkRules: { defaultAction: "Deny", ipRules: ["office.example.com"] } }, `networkRules.ipRules[0] "office.example.com" is not an IPv4 address or CIDR, such as 203.0.113.7 or 203.0.113.0/24`],
+            ["a secret name with '_'", { secrets: { db_password: "x" } }, `secrets key "db_password" is not a Key Vault secret name: use 1-127 letters, digits and '-'`],
+            ["a secret name of 128 characters", { secrets: { ["s".repeat(128)]: "x" } }, `secrets key "${"s".repeat(128)}" is not a Key Vault secret name: use 1-127 letters, digits and '-'`],
         ];
         for (const [what, overrides, message] of cases) {
             it(`refuses ${what}`, async () => {

@@ -381,8 +381,8 @@ describe("offline plan", function () {
             assert.equal(run.status, 2);
             assert.equal(run.stdout, "");
             assert.match(run.stderr, /^error: stack "dev" config: \d+ problems, nothing was created:$/m);
-            assert.match(run.stderr, /config key "profile" is "qa": allowed values are "dev", "staging", "prod"/);
-            assert.match(run.stderr, /config key "workloads\[0\]\.name" is "Orders"/);
+            assert.match(run.stderr, /config key "profile" "qa" is not allowed: use one of "dev", "staging", "prod"/);
+            assert.match(run.stderr, /config key "workloads\[0\]\.name" "Orders" is not a workload name/);
             assert.doesNotMatch(run.stderr, /^ {4}at /m);
         });
 

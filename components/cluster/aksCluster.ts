@@ -7,6 +7,10 @@ import * as time from "@pulumiverse/time";
 import { currentDeployer } from "../shared/deployer";
 import { ArgsError, Problems } from "../shared/errors";
 import { assignRole, isGuid, resolveRole } from "../shared/roles";
+import { agentPoolNameProblem } from "../shared/names";
+import { ipv4CidrProblem } from "../shared/network";
+import { aksSkuTiers, oneOfProblem } from "../shared/enums";
+import { poolCountRange, systemPoolName } from "../shared/pools";
 import { KubeloginOptions, kubeconfigForLogin, kubeloginMethods } from "./kubeconfig";
 
 /** A node pool's size and placement. */
@@ -131,9 +135,7 @@ export interface AksClusterArgs {
 }
 
 const zonePattern = /^[123]$/;
-const userPoolNamePattern = /^[a-z][a-z0-9]{0,11}$/;
 const dnsPrefixPattern = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,52}[a-zA-Z0-9])?$/;
-const cidrPattern = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
 const durationPattern = /^\d+[smh]$/;
 
 /** AKS: "New role assignments can take up to five minutes to propagate and be updated by the authorization server." */
@@ -141,7 +143,8 @@ export const defaultDeployerAccessWaitSeconds = 300;
 /** The longest deployer access wait this component accepts. */
 export const maxDeployerAccessWaitSeconds = 1800;
 
-function checkPool(problems: Problems, key: string, pool: NodePoolArgs): void {
+function checkPool(problems: Problems, key: string, pool: NodePoolArgs, mode: "system" | "user" = "system"): void {
+    const { min, max } = poolCountRange[mode];
     if (typeof pool.vmSize !== "string" || pool.vmSize.trim() === "") {
         problems.add(`${key}.vmSize is required: an Azure VM size such as "Standard_D4ds_v5"`);
     }
@@ -149,11 +152,11 @@ function checkPool(problems: Problems, key: string, pool: NodePoolArgs): void {
     if (autoscale) {
         if (!Number.isInteger(pool.minCount) || !Number.isInteger(pool.maxCount)) {
             problems.add(`${key}.minCount and ${key}.maxCount must both be set, as whole numbers, to turn on the autoscaler`);
-        } else if (pool.minCount! < 1 || pool.maxCount! > 1000 || pool.minCount! > pool.maxCount!) {
-            problems.add(`${key}.minCount (${pool.minCount}) and ${key}.maxCount (${pool.maxCount}) must satisfy 1 <= minCount <= maxCount <= 1000`);
+        } else if (pool.minCount! < min || pool.maxCount! > max || pool.minCount! > pool.maxCount! || pool.maxCount! < 1) {
+            problems.add(`${key}.minCount (${pool.minCount}) and ${key}.maxCount (${pool.maxCount}) must satisfy ${min} <= minCount <= maxCount <= ${max}, maxCount at least 1`);
         }
-    } else if (pool.count !== undefined && (!Number.isInteger(pool.count) || pool.count < 1 || pool.count > 1000)) {
-        problems.add(`${key}.count ${JSON.stringify(pool.count)} must be a whole number from 1 to 1000`);
+    } else if (pool.count !== undefined && (!Number.isInteger(pool.count) || pool.count < min || pool.count > max)) {
+        problems.add(`${key}.count ${JSON.stringify(pool.count)} must be a whole number from ${min} to ${max}`);
     }
     (pool.availabilityZones ?? []).forEach((zone, i) => {
         if (!zonePattern.test(String(zone))) {
@@ -178,19 +181,21 @@ export function aksClusterArgsProblems(args: AksClusterArgs): string[] {
     const poolNames = new Set<string>();
     (args.userPools ?? []).forEach((pool, i) => {
         const key = `userPools[${i}]`;
-        if (!userPoolNamePattern.test(pool.name ?? "")) {
-            problems.add(`${key}.name ${JSON.stringify(pool.name)} must be 1-12 lowercase letters and digits, starting with a letter`);
-        } else if (pool.name === "system" || poolNames.has(pool.name)) {
-            problems.add(`${key}.name "${pool.name}" is used twice (the inline pool is "system")`);
+        const nameProblem = agentPoolNameProblem(pool.name);
+        if (nameProblem) {
+            problems.add(`${key}.name ${nameProblem}`);
+        } else if (pool.name === systemPoolName || poolNames.has(pool.name)) {
+            problems.add(`${key}.name "${pool.name}" is used twice (the inline pool is "${systemPoolName}")`);
         }
         poolNames.add(pool.name);
-        checkPool(problems, key, pool);
+        checkPool(problems, key, pool, "user");
     });
     (args.adminGroupObjectIds ?? []).forEach((id, i) => {
         if (!isGuid(id)) problems.add(`adminGroupObjectIds[${i}] "${id}" must be an Entra group object id (a GUID)`);
     });
     (args.apiServerAuthorizedIpRanges ?? []).forEach((range, i) => {
-        if (!cidrPattern.test(range)) problems.add(`apiServerAuthorizedIpRanges[${i}] "${range}" must be an IPv4 CIDR such as 203.0.113.0/24`);
+        const problem = ipv4CidrProblem(range);
+        if (problem) problems.add(`apiServerAuthorizedIpRanges[${i}] ${problem}`);
     });
     const interval = args.keyVaultSecretsProvider?.rotationPollInterval;
     if (interval !== undefined && !durationPattern.test(interval)) {
@@ -202,6 +207,13 @@ export function aksClusterArgsProblems(args: AksClusterArgs): string[] {
     }
     if (args.login && !kubeloginMethods.includes(args.login.method)) {
         problems.add(`login.method ${JSON.stringify(args.login.method)} must be one of ${kubeloginMethods.join(", ")}`);
+    }
+    if (args.skuTier !== undefined) {
+        const problem = oneOfProblem(args.skuTier, aksSkuTiers);
+        if (problem) problems.add(`skuTier ${problem}`);
+    }
+    if (args.login?.clientId !== undefined && !isGuid(args.login.clientId)) {
+        problems.add(`login.clientId "${args.login.clientId}" must be an application (client) id, a GUID`);
     }
     if (args.login?.method === "spn" && !args.login.clientId) {
         problems.add(`login.clientId is required with login.method "spn": the service principal's application id`);
@@ -408,7 +420,7 @@ export class AksCluster extends pulumi.ComponentResource {
             // Only the small system pool lives inline: AKS rejects changing an existing pool's VM size or zones through the
             // cluster (azure-native #2774 updates it in place rather than replacing the cluster). User pools are AgentPools.
             agentPoolProfiles: [{
-                name: "system",
+                name: systemPoolName,
                 mode: "System",
                 osType: "Linux",
                 vmSize: systemPool.vmSize,

@@ -3,16 +3,19 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as k8s from "@pulumi/kubernetes";
 import { createHash } from "crypto";
+import {
+    createFederatedIdentity, FederatedCredentialArgs, identityProblems, RoleGrantArgs,
+} from "../federation/federatedIdentity";
+import { aksWebhookTokenAudience } from "../shared/clouds";
 import { ArgsError, Problems } from "../shared/errors";
 import {
-    checkNamespaceName, checkServiceAccountName, federatedCredentialName, issuerLabelPattern, serviceAccountSubject,
+    checkNamespaceName, checkServiceAccountName, federatedCredentialName, federatedNamespaceProblem, issuerLabelPattern, serviceAccountSubject,
 } from "../shared/names";
-import { assignRole, resolveRole, roleProblem } from "../shared/roles";
 
-/** The audience Entra ID expects in a workload identity token; the webhook projects tokens for it. */
-export const tokenExchangeAudience = "api://AzureADTokenExchange";
-/** Azure's limit of federated identity credentials on one managed identity. */
-export const maxFederatedCredentialsPerIdentity = 20;
+export { maxFederatedCredentialsPerIdentity } from "../federation/federatedIdentity";
+export type { RoleGrantArgs } from "../federation/federatedIdentity";
+/** The audience of the webhook's projected tokens, in every cloud. @deprecated Import `aksWebhookTokenAudience` from `components/shared/clouds`. */
+export const tokenExchangeAudience = aksWebhookTokenAudience;
 /** The pod label the workload identity webhook selects pods by. It must be on the pod, not the ServiceAccount. */
 export const useLabel = "azure.workload.identity/use";
 /** The ServiceAccount annotation that names the identity. */
@@ -34,20 +37,6 @@ export interface ServiceAccountSubjectArgs {
     serviceAccountName: string;
 }
 
-/** A role to grant the identity. */
-export interface RoleGrantArgs {
-    /** The scope: an ARM id, for example a Key Vault's or a storage account's `id`. */
-    scope: pulumi.Input<string>;
-    /** A built-in role name from `builtInRoles` (for example `Key Vault Secrets User`), or a role definition GUID. */
-    role: string;
-    /**
-     * A stable key for the scope, used in the role assignment's deterministic name. Required when `scope`
-     * is not a plain string (an id known only after deploy): pass the creating component's `scopeKey`.
-     * Default: the scope itself.
-     */
-    scopeKey?: string;
-}
-
 /** Arguments of {@link WorkloadIdentity}. */
 export interface WorkloadIdentityArgs {
     /** The resource group for the user-assigned managed identity. */
@@ -65,6 +54,11 @@ export interface WorkloadIdentityArgs {
     subjects: ServiceAccountSubjectArgs[];
     /** Roles to grant the identity. */
     roleGrants?: RoleGrantArgs[];
+    /**
+     * The audience of the webhook's projected tokens. Default `api://AzureADTokenExchange`, what AKS's webhook
+     * projects in every cloud (see `aksWebhookTokenAudience`); set it only for a self-managed webhook run with `--audience`.
+     */
+    audience?: string;
     /** The projected token's lifetime in seconds (3600–86400). Default: the webhook's, 3600. */
     tokenExpirationSeconds?: number;
     /** Annotate the ServiceAccounts with the identity's tenant id. Default `false` (the webhook uses the cluster's tenant). */
@@ -83,7 +77,6 @@ export interface WorkloadIdentityArgs {
     tags?: Record<string, string>;
 }
 
-const identityNamePattern = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$/;
 const ownedAnnotations = [clientIdAnnotation, tenantIdAnnotation, tokenExpirationAnnotation];
 
 /** The number of federated identity credentials `args` asks for: one per issuer and subject. */
@@ -113,9 +106,6 @@ export function subjectNameClashes(subjects: readonly ServiceAccountSubjectArgs[
 /** Returns every problem with `args`, one sentence each; empty when they are valid. Creates nothing. */
 export function workloadIdentityArgsProblems(name: string, args: WorkloadIdentityArgs): string[] {
     const problems = new Problems();
-    if (args.identityName !== undefined && !identityNamePattern.test(args.identityName)) {
-        problems.add(`identityName "${args.identityName}" must be 3-128 letters, digits, '-' and '_', starting with a letter or digit`);
-    }
     const labels = Object.keys(args.issuers ?? {});
     if (labels.length === 0) {
         problems.add(`issuers needs at least one issuer URL, for example { aks: cluster.issuerUrl }`);
@@ -140,6 +130,8 @@ export function workloadIdentityArgsProblems(name: string, args: WorkloadIdentit
         const saProblem = checkServiceAccountName(`subjects[${i}].serviceAccountName`, subject.serviceAccountName);
         if (nsProblem) problems.add(nsProblem);
         if (saProblem) problems.add(saProblem);
+        const excluded = federatedNamespaceProblem(subject.namespace);
+        if (excluded) problems.add(`subjects[${i}].namespace ${excluded}`);
         const key = `${subject.namespace}/${subject.serviceAccountName}`;
         if (seen.has(key)) {
             problems.add(`subjects[${i}] ${key} is listed twice: each ServiceAccount is federated once per issuer`);
@@ -147,32 +139,18 @@ export function workloadIdentityArgsProblems(name: string, args: WorkloadIdentit
         seen.add(key);
     });
     for (const problem of subjectNameClashes(subjects)) problems.add(`subjects ${problem}`);
-    const count = federatedCredentialCount(args);
-    if (count > maxFederatedCredentialsPerIdentity) {
-        problems.add(
-            `identity "${args.identityName ?? name}" would need ${count} federated identity credentials ` +
-            `(${labels.length} issuer(s) x ${subjects.length} subject(s)); Azure allows at most ${maxFederatedCredentialsPerIdentity} per identity: split the subjects across identities`);
-    }
     const expiration = args.tokenExpirationSeconds;
     if (expiration !== undefined && (!Number.isInteger(expiration) || expiration < tokenExpirationRange.min || expiration > tokenExpirationRange.max)) {
         problems.add(`tokenExpirationSeconds ${JSON.stringify(expiration)} must be a whole number from ${tokenExpirationRange.min} to ${tokenExpirationRange.max}`);
     }
-    const grantKeys = new Set<string>();
-    (args.roleGrants ?? []).forEach((grant, i) => {
-        const problem = roleProblem(`roleGrants[${i}].role`, grant.role);
-        if (problem) problems.add(problem);
-        if (typeof grant.scope === "string" && !grant.scope.startsWith("/")) {
-            problems.add(`roleGrants[${i}].scope "${grant.scope}" must be an ARM id starting with "/"`);
-        }
-        if (grant.scopeKey === undefined && typeof grant.scope !== "string") {
-            problems.add(`roleGrants[${i}].scopeKey is required when scope is not a plain string: role assignment names must be computable at preview`);
-        }
-        const key = `${(grant.scopeKey ?? String(grant.scope)).toLowerCase()}|${resolveRole(grant.role)?.guid ?? grant.role}`;
-        if (grantKeys.has(key)) {
-            problems.add(`roleGrants[${i}] grants "${grant.role}" on the same scope twice`);
-        }
-        grantKeys.add(key);
-    });
+    problems.addAll(identityProblems(name, {
+        identityName: args.identityName,
+        audience: args.audience ?? aksWebhookTokenAudience,
+        roleGrants: args.roleGrants,
+        credentialCount: federatedCredentialCount(args),
+        countDetail: `(${labels.length} issuer(s) x ${subjects.length} subject(s))`,
+        limitHint: "split the subjects across identities",
+    }));
     for (const key of Object.keys(args.annotations ?? {})) {
         if (ownedAnnotations.includes(key)) {
             problems.add(`annotations may not set "${key}": this component sets it from the identity`);
@@ -188,6 +166,15 @@ export function workloadIdentityArgsProblems(name: string, args: WorkloadIdentit
 export function validateWorkloadIdentityArgs(name: string, args: WorkloadIdentityArgs): void {
     const problems = workloadIdentityArgsProblems(name, args);
     if (problems.length > 0) throw new ArgsError(`WorkloadIdentity "${name}"`, problems);
+}
+
+/** One federated credential per (issuer, ServiceAccount), named `<namespace>-<serviceaccount>-<issuer label>`. */
+export function workloadCredentials(args: Pick<WorkloadIdentityArgs, "issuers" | "subjects">): FederatedCredentialArgs[] {
+    return Object.entries(args.issuers).flatMap(([label, issuer]) => args.subjects.map((subject) => ({
+        name: federatedCredentialName(label, subject.namespace, subject.serviceAccountName),
+        issuer,
+        subject: serviceAccountSubject(subject.namespace, subject.serviceAccountName),
+    })));
 }
 
 /** The pod annotations that make a pod template change whenever the identity's client id does. */
@@ -235,42 +222,22 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
         this.subjects = args.subjects.map((s) => ({ ...s }));
         this.namespaces = [...new Set(args.subjects.map((s) => s.namespace))];
 
-        this.identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
+        const created = createFederatedIdentity(name, {
             resourceGroupName: args.resourceGroupName,
             location: args.location,
-            resourceName: args.identityName,
+            identityName: args.identityName,
+            audience: args.audience ?? aksWebhookTokenAudience,
+            credentials: workloadCredentials(args),
+            roleGrants: args.roleGrants,
             tags: args.tags,
-        }, { parent: this });
-        this.clientId = this.identity.clientId;
-        this.principalId = this.identity.principalId;
-        this.tenantId = this.identity.tenantId;
-
-        this.federatedCredentials = [];
-        const byName: Record<string, managedidentity.FederatedIdentityCredential> = {};
-        this.federatedCredentialsByName = byName;
-        let previous: managedidentity.FederatedIdentityCredential | undefined;
-        for (const [label, issuer] of Object.entries(args.issuers)) {
-            for (const subject of args.subjects) {
-                const ficName = federatedCredentialName(label, subject.namespace, subject.serviceAccountName);
-                const fic: managedidentity.FederatedIdentityCredential = new managedidentity.FederatedIdentityCredential(`${name}-fic-${ficName}`, {
-                    resourceGroupName: args.resourceGroupName,
-                    resourceName: this.identity.name,
-                    federatedIdentityCredentialResourceName: ficName,
-                    issuer,
-                    subject: serviceAccountSubject(subject.namespace, subject.serviceAccountName),
-                    audiences: [tokenExchangeAudience],
-                }, {
-                    parent: this,
-                    // Chained: concurrent FIC writes on one identity fail with 409 ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity.
-                    dependsOn: previous ? [previous] : [],
-                    // Issuer + subject must be unique per identity, so a replacement must delete the old FIC first.
-                    deleteBeforeReplace: true,
-                });
-                this.federatedCredentials.push(fic);
-                byName[ficName] = fic;
-                previous = fic;
-            }
-        }
+        }, this);
+        this.identity = created.identity;
+        this.clientId = created.clientId;
+        this.principalId = created.principalId;
+        this.tenantId = created.tenantId;
+        this.federatedCredentials = created.federatedCredentials;
+        this.federatedCredentialsByName = created.federatedCredentialsByName;
+        this.roleAssignments = created.roleAssignments;
 
         const labels = args.labels ?? {};
         const namespaceResources = new Map<string, k8s.core.v1.Namespace>();
@@ -304,19 +271,6 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
                 dependsOn: args.serviceAccountDependsOn,
                 deleteBeforeReplace: true,
             });
-        });
-
-        const clientConfig = authorization.getClientConfigOutput({ parent: this });
-        this.roleAssignments = (args.roleGrants ?? []).map((grant) => {
-            const role = resolveRole(grant.role)!;
-            return assignRole(name, {
-                scope: grant.scope,
-                scopeKey: grant.scopeKey ?? (grant.scope as string),
-                role,
-                principalId: this.principalId,
-                principalType: "ServicePrincipal",
-                fallbackSubscriptionId: clientConfig.subscriptionId,
-            }, { parent: this });
         });
 
         this.podLabels = { [useLabel]: "true" };

@@ -5,13 +5,12 @@ import * as random from "@pulumi/random";
 import { ArgsError, Problems } from "../shared/errors";
 import { currentDeployer } from "../shared/deployer";
 import { assignRole, resolveRole, roleProblem } from "../shared/roles";
+import { maxVaultNameLength, maxVaultNamePrefixLength, vaultNamePrefixProblem, vaultNameSuffixLength, vaultSecretNameProblem } from "../shared/names";
+import { vaultIpRuleProblem } from "../shared/network";
 
-/** Length of the random suffix that makes the vault's name globally unique. */
-export const vaultNameSuffixLength = 6;
-/** Key Vault names: 3–24 characters in all. */
-export const maxVaultNameLength = 24;
-/** The longest prefix: the name is `<prefix>-<suffix>`. */
-export const maxVaultNamePrefixLength = maxVaultNameLength - vaultNameSuffixLength - 1;
+// The vault name rules live in components/shared/names.ts; re-exported for this component's users.
+export { maxVaultNameLength, maxVaultNamePrefixLength, vaultNamePrefixProblem, vaultNameSuffixLength };
+
 /** Soft-delete retention, in days, that Key Vault allows. */
 export const softDeleteRetentionRange = { min: 7, max: 90 } as const;
 
@@ -60,21 +59,6 @@ export interface KeyVaultArgs {
     tags?: Record<string, string>;
 }
 
-const prefixPattern = /^[a-zA-Z][a-zA-Z0-9-]*$/;
-const secretNamePattern = /^[0-9a-zA-Z-]{1,127}$/;
-const ipRulePattern = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/;
-
-/** Returns a problem sentence if `prefix` cannot start a Key Vault name, else undefined. */
-export function vaultNamePrefixProblem(key: string, prefix: unknown): string | undefined {
-    const rule = `must be 1-${maxVaultNamePrefixLength} letters, digits and '-', start with a letter, not end with '-' and not contain "--" ` +
-        `(the vault's name is <prefix>-<${vaultNameSuffixLength} random characters>, at most ${maxVaultNameLength} in all)`;
-    if (typeof prefix !== "string" || prefix.length === 0) return `${key} is required: it ${rule}`;
-    if (prefix.length > maxVaultNamePrefixLength || !prefixPattern.test(prefix) || prefix.endsWith("-") || prefix.includes("--")) {
-        return `${key} "${prefix}" ${rule}`;
-    }
-    return undefined;
-}
-
 /** Returns every problem with `args`, one sentence each; empty when they are valid. Creates nothing. */
 export function keyVaultArgsProblems(args: KeyVaultArgs): string[] {
     const problems = new Problems();
@@ -96,13 +80,13 @@ export function keyVaultArgsProblems(args: KeyVaultArgs): string[] {
             problems.add(`networkRules.defaultAction ${JSON.stringify(rules.defaultAction)} must be "Allow" or "Deny"`);
         }
         (rules.ipRules ?? []).forEach((rule, i) => {
-            if (!ipRulePattern.test(rule)) problems.add(`networkRules.ipRules[${i}] "${rule}" must be an IPv4 address or CIDR`);
+            const problem = vaultIpRuleProblem(rule);
+            if (problem) problems.add(`networkRules.ipRules[${i}] ${problem}`);
         });
     }
     for (const secretName of Object.keys(args.secrets ?? {})) {
-        if (!secretNamePattern.test(secretName)) {
-            problems.add(`secrets key "${secretName}" must be 1-127 letters, digits and '-'`);
-        }
+        const problem = vaultSecretNameProblem(secretName);
+        if (problem) problems.add(`secrets key ${problem}`);
     }
     return [...problems.all];
 }

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { jwtDecode } from "jwt-decode";
+import { DeployerPrincipalType } from "./enums";
 
-/** The principal types a deployer can have: a person, or CI (a service principal or managed identity). */
-export type DeployerPrincipalType = "User" | "ServicePrincipal";
+export type { DeployerPrincipalType } from "./enums";
 
 /** The principal running this update, as Azure sees it. */
 export interface Deployer {

@@ -124,6 +124,10 @@ export interface AssignRoleArgs {
     readonly principalType: pulumi.Input<"ServicePrincipal" | "User" | "Group">;
     /** The subscription used when the scope does not name one (the deployer's). */
     readonly fallbackSubscriptionId: pulumi.Input<string>;
+    /** An ABAC condition (version 2.0) narrowing the assignment, such as which roles it may assign. */
+    readonly condition?: pulumi.Input<string>;
+    /** The assignment's description. */
+    readonly description?: string;
 }
 
 /**
@@ -145,6 +149,8 @@ export function assignRole(namePrefix: string, args: AssignRoleArgs, opts: pulum
         roleAssignmentName: pulumi
             .all([args.scope, args.principalId, roleDefinitionId])
             .apply(([scope, principalId, definitionId]) => roleAssignmentName(scope, principalId, definitionId)),
+        ...(args.condition !== undefined ? { condition: args.condition, conditionVersion: "2.0" } : {}),
+        ...(args.description !== undefined ? { description: args.description } : {}),
     }, {
         ...opts,
         // The name is deterministic, and ARM allows one assignment per (scope, principal, role): a replacement must

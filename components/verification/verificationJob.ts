@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { readFileSync } from "fs";
 import * as path from "path";
 import { ArgsError, Problems } from "../shared/errors";
-import { checkNamespaceName, checkServiceAccountName } from "../shared/names";
+import { checkNamespaceName, checkServiceAccountName, federatedNamespaceProblem } from "../shared/names";
 
 /** The script the Job runs; see verify.sh for what it does and why it retries. */
 export const verifyScript = readFileSync(path.join(__dirname, "verify.sh"), "utf8");
@@ -56,6 +56,8 @@ export function verificationJobArgsProblems(args: VerificationJobArgs): string[]
     const sa = checkServiceAccountName("serviceAccountName", args.serviceAccountName);
     if (ns) problems.add(ns);
     if (sa) problems.add(sa);
+    const excluded = federatedNamespaceProblem(args.namespace);
+    if (excluded) problems.add(`namespace ${excluded}`);
     const timeout = args.timeoutSeconds;
     if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < verifyTimeoutRange.min || timeout > verifyTimeoutRange.max)) {
         problems.add(`timeoutSeconds ${JSON.stringify(timeout)} must be a whole number from ${verifyTimeoutRange.min} to ${verifyTimeoutRange.max}`);
