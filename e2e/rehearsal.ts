@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EngineMocks, MockedResource } from "../plan/mocks";
 import { projectDir } from "../plan/plan";
-import { loadConfig } from "../plan/stackConfig";
+import { readPlanConfig } from "../plan/stackConfig";
 
 /**
  * The stack's resources with concrete, realistic values for what Azure computes (issuer URL with its trailing
@@ -10,7 +10,7 @@ import { loadConfig } from "../plan/stackConfig";
  * Interim: to be replaced by the plan's rehearsal mode (`planStack({ values: "rehearsal" })`) once it lands.
  */
 export async function rehearseStack(stack: string, set: readonly string[] = []): Promise<MockedResource[]> {
-    const loaded = loadConfig({ dir: projectDir, stack, set });
+    const loaded = readPlanConfig({ dir: projectDir, stack, set });
     const mocks = await new EngineMocks({ style: "fake" }).install(loaded.project, loaded.stack, false);
     pulumi.runtime.setAllConfig({ ...loaded.values }, loaded.secretKeys);
     const { main } = await import("../infra/main");

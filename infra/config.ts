@@ -9,7 +9,7 @@ import { systemPoolName } from "../components/shared/pools";
 import { regionProblem } from "../components/shared/regions";
 import { resolveRole } from "../components/shared/roles";
 import { EnvironmentProfile, profiles } from "../stacks";
-import { ConfigKey, ConfigKeySpec, configSchema, ConfigValue, WorkloadValue } from "./schema";
+import { ConfigKey, ConfigKeySpec, configSchema, ConfigValue, subjectSchema, workloadSchema, WorkloadValue } from "./schema";
 
 export { builtInNamespaces };
 
@@ -133,6 +133,10 @@ export function parseStackConfig(stack: string, raw: Readonly<Record<string, str
     // Each key on its own, so one bad key never hides another's problems.
     const set: Partial<Record<ConfigKey, unknown>> = {};
     const bad = new Set<ConfigKey>();
+    /** For a list that failed as a whole: the entries that parsed, by index, so rules across entries still run. */
+    const partial = new Map<ConfigKey, [number, unknown][]>();
+    /** Each key's decoded value, valid or not. */
+    const decodedValues: Partial<Record<ConfigKey, unknown>> = {};
     for (const [k, spec] of Object.entries(configSchema) as [ConfigKey, ConfigKeySpec][]) {
         const text = raw[k];
         if (text === undefined) {
@@ -145,12 +149,20 @@ export function parseStackConfig(stack: string, raw: Readonly<Record<string, str
             bad.add(k);
             continue;
         }
+        decodedValues[k] = decoded.value;
         const result = spec.schema.safeParse(decoded.value, { error: issueMessage });
         if (result.success) {
             set[k] = result.data;
             continue;
         }
         bad.add(k);
+        if (spec.schema instanceof z.ZodArray && Array.isArray(decoded.value)) {
+            const element = spec.schema.element as z.ZodType;
+            partial.set(k, decoded.value.flatMap((e, i): [number, unknown][] => {
+                const r = element.safeParse(e);
+                return r.success ? [[i, r.data]] : [];
+            }));
+        }
         for (const issue of result.error.issues) {
             if (issue.code === "unrecognized_keys") {
                 for (const unknownKey of issue.keys) add([k, ...issue.path, unknownKey], issue.message);
@@ -168,6 +180,9 @@ export function parseStackConfig(stack: string, raw: Readonly<Record<string, str
         return (spec.profileDefault ? spec.profileDefault(profile) : spec.default) as ConfigValue<K>;
     };
     const ok = (...keys: ConfigKey[]) => keys.every((k) => !bad.has(k));
+    /** A list key's entries with their indices: all of them, or those that parsed when others did not. */
+    const entriesOf = <K extends "workloads" | "userNodePools">(k: K): [number, ConfigValue<K>[number]][] =>
+        (ok(k) ? ((value(k) ?? []) as ConfigValue<K>[number][]).map((v, i): [number, ConfigValue<K>[number]] => [i, v]) : (partial.get(k) ?? []) as [number, ConfigValue<K>[number]][]);
     const isSet = (k: ConfigKey) => k in set;
 
     // ---- rules across keys ----
@@ -201,7 +216,7 @@ export function parseStackConfig(stack: string, raw: Readonly<Record<string, str
     });
 
     const poolNames = new Map<string, number>();
-    (ok("userNodePools") ? value("userNodePools") : []).forEach((pool, i) => {
+    for (const [i, pool] of entriesOf("userNodePools")) {
         if (pool.name === systemPoolName) add(["userNodePools", i, "name"], `"${pool.name}" is the inline system pool's name: pick another`);
         else if (poolNames.has(pool.name)) add(["userNodePools", i, "name"], `"${pool.name}" is already the name of userNodePools[${poolNames.get(pool.name)}]: pool names must be unique`);
         poolNames.set(pool.name, i);
@@ -217,7 +232,7 @@ export function parseStackConfig(stack: string, raw: Readonly<Record<string, str
             if (seen.has(z)) add(["userNodePools", i, "availabilityZones", j], `"${z}" is listed twice`);
             seen.add(z);
         });
-    });
+    }
 
     const groups = new Map<string, number>();
     (ok("adminGroupObjectIds") ? value("adminGroupObjectIds") : []).forEach((id, i) => {
@@ -246,14 +261,14 @@ export function parseStackConfig(stack: string, raw: Readonly<Record<string, str
     if (ok("workloads") && isSet("workloads") && workloads.length === 0) add(["workloads"], `is empty: give at least one workload, such as [{name: orders, namespace: shop}]`);
     const workloadNames = new Map<string, number>();
     const claimedBy = new Map<string, string>();
-    workloads.forEach((w, i) => {
-        if (workloadNames.has(w.name)) add(["workloads", i, "name"], `"${w.name}" is used twice (also workloads[${workloadNames.get(w.name)}].name): workload names must be unique`);
-        workloadNames.set(w.name, i);
-        const subjects: [PropertyKey[], { namespace: string; serviceAccountName: string }][] = [
-            [["workloads", i, w.serviceAccountName === w.name && !("serviceAccountName" in (rawWorkload(raw, i) ?? {})) ? "name" : "serviceAccountName"], w],
-            ...w.extraSubjects.map((s, j): [PropertyKey[], typeof s] => [["workloads", i, "extraSubjects", j], s]),
-        ];
-        for (const [path, s] of subjects) {
+    // Names and ServiceAccounts are checked on each entry's valid fields, so a bad field elsewhere in an entry hides nothing.
+    for (const w of looseWorkloads(decodedValues.workloads)) {
+        const i = w.index;
+        if (w.name !== undefined) {
+            if (workloadNames.has(w.name)) add(["workloads", i, "name"], `"${w.name}" is used twice (also workloads[${workloadNames.get(w.name)}].name): workload names must be unique`);
+            else workloadNames.set(w.name, i);
+        }
+        for (const [path, s] of w.subjects) {
             const subject = `${s.namespace}/${s.serviceAccountName}`;
             const first = claimedBy.get(subject);
             if (first !== undefined) {
@@ -262,18 +277,20 @@ export function parseStackConfig(stack: string, raw: Readonly<Record<string, str
                 claimedBy.set(subject, keyPath(path));
             }
         }
-        for (const clash of subjectNameClashes(subjects.map(([, s]) => s))) add(["workloads", i, "extraSubjects"], clash);
-        const credentials = issuerCount * subjects.length;
+        for (const clash of subjectNameClashes(w.subjects.map(([, s]) => s))) add(["workloads", i, "extraSubjects"], clash);
+        const credentials = issuerCount * w.subjectCount;
         if (credentials > maxFederatedCredentialsPerIdentity) {
-            add(["workloads", i], `(workload "${w.name}") needs ${credentials} federated credentials (${issuerCount} issuer(s) x ${subjects.length} ServiceAccount(s)); Azure allows at most ${maxFederatedCredentialsPerIdentity} per identity: split it into two workloads`);
+            add(["workloads", i], `(workload "${w.name ?? i}") needs ${credentials} federated credentials (${issuerCount} issuer(s) x ${w.subjectCount} ServiceAccount(s)); Azure allows at most ${maxFederatedCredentialsPerIdentity} per identity: split it into two workloads`);
         }
+    }
+    for (const [i, w] of entriesOf("workloads")) {
         const grants = new Map<string, number>();
         w.roles.forEach((r, j) => {
             const grant = `${resolveRole(r.role)?.guid}|${(r.scope ?? "").toLowerCase()}`;
             if (grants.has(grant)) add(["workloads", i, "roles", j], `grants "${r.role}" on ${r.scope ?? "this stack's vault"} again (also roles[${grants.get(grant)}])`);
             grants.set(grant, j);
         });
-    });
+    }
 
     // Verification: the Job runs as a workload that can read this vault's secrets, from inside the cluster.
     const verify = value("verify");
@@ -340,13 +357,40 @@ export function parseStackConfig(stack: string, raw: Readonly<Record<string, str
     });
 }
 
-/** The raw `workloads[i]` entry, to tell a defaulted ServiceAccount name from a written one. */
-function rawWorkload(raw: Readonly<Record<string, string>>, i: number): Record<string, unknown> | undefined {
-    try {
-        return (JSON.parse(raw.workloads) as Record<string, unknown>[])[i];
-    } catch {
-        return undefined;
-    }
+/** A workload entry's fields that are valid on their own. */
+interface LooseWorkload {
+    readonly index: number;
+    readonly name?: string;
+    /** Each valid ServiceAccount with the config key path that names it. */
+    readonly subjects: [PropertyKey[], { namespace: string; serviceAccountName: string }][];
+    /** How many ServiceAccounts the entry lists, valid or not (each needs a credential per issuer). */
+    readonly subjectCount: number;
+}
+
+/** The valid fields of each `workloads` entry, judged field by field with the schema's own field rules. */
+function looseWorkloads(decoded: unknown): LooseWorkload[] {
+    if (!Array.isArray(decoded)) return [];
+    const fields = workloadSchema.in.shape;
+    const valid = <T>(schema: z.ZodType<T>, v: unknown): T | undefined => {
+        const r = schema.safeParse(v);
+        return r.success ? r.data : undefined;
+    };
+    return decoded.flatMap((entry, index): LooseWorkload[] => {
+        if (!entry || typeof entry !== "object" || Array.isArray(entry)) return [];
+        const e = entry as Record<string, unknown>;
+        const name = valid(fields.name, e.name);
+        const namespace = valid(fields.namespace, e.namespace);
+        const written = e.serviceAccountName !== undefined;
+        const serviceAccountName = written ? valid(fields.serviceAccountName, e.serviceAccountName) : name;
+        const subjects: LooseWorkload["subjects"] = [];
+        if (namespace !== undefined && serviceAccountName !== undefined) subjects.push([["workloads", index, written ? "serviceAccountName" : "name"], { namespace, serviceAccountName }]);
+        const extra = Array.isArray(e.extraSubjects) ? e.extraSubjects : [];
+        extra.forEach((s, j) => {
+            const subject = valid(subjectSchema, s);
+            if (subject) subjects.push([["workloads", index, "extraSubjects", j], subject]);
+        });
+        return [{ index, name, subjects, subjectCount: 1 + extra.length }];
+    });
 }
 
 /** The runtime entry: reads this stack's config from the Pulumi engine and parses it with {@link parseStackConfig}. */

@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as path from "path";
 import { buildPlan } from "./analyze";
 import { evaluate } from "./engine";
@@ -6,14 +7,19 @@ import { GraphFormat, renderGraph } from "./graph";
 import { scrub } from "./mask";
 import type { Plan } from "./model";
 import { renderPlan } from "./render";
-import { loadConfig } from "./stackConfig";
+import { readPlanConfig } from "./stackConfig";
 import { configSchema } from "../infra/schema";
 
 export type { Plan } from "./model";
 export { PlanInputError } from "./stackConfig";
 
-/** The project's root: where `Pulumi.yaml` and the stack files are. */
-export const projectDir = path.resolve(__dirname, "..");
+/** The project's root: where `Pulumi.yaml` and the stack files are (the nearest above, so the build in bin/ finds it too). */
+export const projectDir = findProjectDir(__dirname);
+
+function findProjectDir(from: string): string {
+    const up = path.dirname(from);
+    return fs.existsSync(path.join(from, "Pulumi.yaml")) || up === from ? from : findProjectDir(up);
+}
 
 /** A plan and its renderings; every rendering has secret plaintexts scrubbed. */
 export class PlanResult {
@@ -95,7 +101,7 @@ export interface StackPlanOptions {
  * bad override, and the program's `ArgsError` for invalid config.
  */
 export async function planStack(options: StackPlanOptions): Promise<PlanResult> {
-    const loaded = loadConfig({ dir: options.dir ?? projectDir, stack: options.stack, set: options.set });
+    const loaded = readPlanConfig({ dir: options.dir ?? projectDir, stack: options.stack, set: options.set });
     const declaredSecret = Object.entries(configSchema).filter(([, spec]) => "secret" in spec && spec.secret).map(([key]) => `${loaded.project}:${key}`);
     return planProgram({
         project: loaded.project,

@@ -1,9 +1,7 @@
-import * as fs from "fs";
-import * as path from "path";
 import * as YAML from "yaml";
-import { encryptedPlaceholder, readStackConfig } from "../infra/stackFiles";
+import { ConfigOverride, readStackFiles, StackFiles, StackFilesError, UnknownStackError } from "../infra/stackFiles";
 
-/** A problem with the command line or the stack files that stops the plan before the program runs. */
+/** A problem with the command line or the stack files that stops the plan before the program runs (exit 2). */
 export class PlanInputError extends Error {
     constructor(message: string) {
         super(message);
@@ -12,19 +10,10 @@ export class PlanInputError extends Error {
 }
 
 /** Config as the Pulumi CLI hands it to a program: full keys (`project:key`) to strings, plus which keys are secret. */
-export interface LoadedConfig {
-    /** The project name, from `Pulumi.yaml`. */
-    readonly project: string;
-    /** The stack name. */
-    readonly stack: string;
-    /** `project:key` → value; structured values are JSON-encoded, as the CLI passes them. */
-    readonly values: Record<string, string>;
-    /** The full keys whose values are encrypted (`secure:`) in the stack file. */
-    readonly secretKeys: string[];
-}
+export type PlanConfig = StackFiles;
 
-/** What {@link loadConfig} reads. */
-export interface LoadConfigOptions {
+/** What {@link readPlanConfig} reads. */
+export interface PlanConfigOptions {
     /** The directory holding `Pulumi.yaml` and `Pulumi.<stack>.yaml`. */
     readonly dir: string;
     /** The stack name. */
@@ -34,7 +23,7 @@ export interface LoadConfigOptions {
 }
 
 /** Parses one `--set key=value`. Scalars stay the text given (as `pulumi config set`); lists and maps are YAML. */
-export function parseSetOverride(arg: string): { key: string; value: string } {
+export function parseSetOverride(arg: string): ConfigOverride {
     const eq = arg.indexOf("=");
     if (eq <= 0) throw new PlanInputError(`--set "${arg}" must be key=value, for example --set verify=false`);
     const key = arg.slice(0, eq).trim();
@@ -42,38 +31,28 @@ export function parseSetOverride(arg: string): { key: string; value: string } {
     if (!/^[A-Za-z0-9_.:-]+$/.test(key)) throw new PlanInputError(`--set "${arg}": "${key}" is not a config key`);
     const trimmed = raw.trim();
     if (trimmed.startsWith("[") || trimmed.startsWith("{")) {
-        let parsed: unknown;
         try {
-            parsed = YAML.parse(trimmed);
+            return { key, value: YAML.parse(trimmed) as unknown };
         } catch (err) {
             throw new PlanInputError(`--set ${key}: the value is not valid YAML: ${(err as Error).message.split("\n")[0]}`);
         }
-        return { key, value: JSON.stringify(parsed) };
     }
     return { key, value: raw };
 }
 
 /**
- * Reads config the way the Pulumi CLI does — the defaults declared in `Pulumi.yaml`, then
- * `Pulumi.<stack>.yaml` (through infra/stackFiles.ts, which the stack tests use too) — then applies the
- * `--set` overrides. Throws {@link PlanInputError} for a missing or unreadable stack file or a bad override.
+ * The plan's config: the stack files read as the CLI reads them (infra/stackFiles.ts `readStackFiles`, which the
+ * stack tests use too), with the `--set` overrides applied as `pulumi config set` would before the CLI's checks.
+ * Throws {@link PlanInputError} for a missing stack, YAML that does not parse, a bad override, or anything the CLI
+ * would refuse (with the CLI's message).
  */
-export function loadConfig(options: LoadConfigOptions): LoadedConfig {
-    const { dir, stack } = options;
-    let values: Record<string, string>;
-    let project: string;
+export function readPlanConfig(options: PlanConfigOptions): PlanConfig {
+    const overrides = (options.set ?? []).map(parseSetOverride);
     try {
-        project = (YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { name: string }).name;
-        values = readStackConfig(dir, stack);
+        return readStackFiles(options.dir, options.stack, overrides);
     } catch (err) {
-        // A missing stack, or YAML that does not parse: the message says which file and where.
+        if (err instanceof StackFilesError || err instanceof UnknownStackError) throw new PlanInputError(err.message);
+        // YAML that does not parse: the message says which file and where.
         throw new PlanInputError((err as Error).message.split("\n")[0]);
     }
-    // The CLI marks `secure:` values secret; offline they read as the placeholder, so that marks them here.
-    const secretKeys = Object.keys(values).filter((key) => values[key].includes(encryptedPlaceholder));
-    for (const arg of options.set ?? []) {
-        const { key, value } = parseSetOverride(arg);
-        values[key.includes(":") ? key : `${project}:${key}`] = value;
-    }
-    return { project, stack, values, secretKeys: secretKeys.sort() };
 }

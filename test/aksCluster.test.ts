@@ -588,6 +588,10 @@ describe("AksCluster", () => {
             ["a negative deployer access wait", { deployerAccessWaitSeconds: -1 }, "deployerAccessWaitSeconds -1 must be a whole number from 0 to 1800"],
             ["a deployer access wait over 30 minutes", { deployerAccessWaitSeconds: 1801 }, "deployerAccessWaitSeconds 1801 must be a whole number from 0 to 1800"],
             ["a fractional deployer access wait", { deployerAccessWaitSeconds: 1.5 }, "deployerAccessWaitSeconds 1.5 must be a whole number from 0 to 1800"],
+            ["a login client id that is not a GUID", { login: { method: "spn", clientId: "ci-app" } }, `login.clientId "ci-app" must be an application (client) id, a GUID`],
+            ["an unknown SKU tier", { skuTier: "Gold" as unknown as "Free" }, `skuTier "Gold" is not allowed: use one of "Free", "Standard", "Premium"`],
+            ["an octet of 300 in an authorized range", { apiServerAuthorizedIpRanges: ["203.0.300.0/24"] }, `apiServerAuthorizedIpRanges[0] "203.0.300.0/24" is not an IPv4 CIDR: use an address and a prefix of 0-32, such as 203.0.113.0/24`],
+            ["a user pool with a negative count", { userPools: [{ name: "apps", vmSize: "Standard_D4ds_v5", count: -1 }] }, "userPools[0].count -1 must be a whole number from 0 to 1000"],
         ];
         for (const [what, overrides, message] of cases) {
             it(`refuses ${what}`, async () => {
@@ -627,6 +631,14 @@ describe("AksCluster", () => {
                 login: { method: "spn", clientId: "11111111-2222-3333-4444-555555555555" },
             }), []);
             assert.deepEqual(aksClusterArgsProblems({ existing: { resourceGroupName: "rg", name: "c" } }), []);
+        });
+
+        it("accepts a user pool of 0 nodes, fixed or autoscaling from 0, as AKS does (a system pool still needs 1)", () => {
+            assert.deepEqual(aksClusterArgsProblems({
+                resourceGroupName: "rg",
+                userPools: [{ name: "batch", vmSize: "Standard_D4ds_v5", count: 0 }, { name: "gpu", vmSize: "Standard_NC6s_v3", minCount: 0, maxCount: 3 }],
+            }), []);
+            assert.deepEqual(aksClusterArgsProblems({ resourceGroupName: "rg", systemPool: { vmSize: "Standard_D4ds_v5", count: 0 } }), ["systemPool.count 0 must be a whole number from 1 to 1000"]);
         });
     });
 });

@@ -218,6 +218,16 @@ describe("stack config", () => {
         }
     });
 
+    function errorOf(run: () => unknown): ArgsError {
+        try {
+            run();
+        } catch (e) {
+            if (e instanceof ArgsError) return e;
+            throw e;
+        }
+        throw new Error("expected an ArgsError");
+    }
+
     it("collects every problem in one error", () => {
         const raw = rawFor({ what: "", key: "", says: /x/, set: { profile: "qa", skuTier: "Gold", keyVaultNamePrefix: "9" }, workload: { namespace: "Shop" } });
         const err = (() => {
@@ -235,6 +245,22 @@ describe("stack config", () => {
         }
     });
 
+    it("reports every problem of a config in one pass, across keys and inside entries that have other problems", () => {
+        const err = errorOf(() => parseStackConfig("unit", {
+            profile: "dev",
+            location: "West Europe",
+            workloads: JSON.stringify([
+                { name: "orders", namespace: "shop" },
+                { name: "billing", namespace: "kube-system" },
+                { name: "reports", namespace: "shop", serviceAccountName: "orders", roles: [{ role: "Storage Blob Data Reader", scope: "/subscriptions/<sub>/resourceGroups/rg" }] },
+            ]),
+            userNodePools: JSON.stringify([{ name: "batch", vmSize: "Standard_D4ds_v5", count: 0, minCout: 1 }]),
+            apiServerAuthorizedIpRanges: JSON.stringify(["203.0.113.0/33"]),
+        }));
+        const keys = err.problems.map((p) => /^config key "([^"]+)"/.exec(p)?.[1]).sort();
+        assert.deepEqual(keys, ["apiServerAuthorizedIpRanges[0]", "location", "userNodePools[0].minCout", "workloads[1].namespace", "workloads[2].roles[0].scope", "workloads[2].serviceAccountName"], err.message);
+    });
+
     it("applies profile defaults, and config overrides them", () => {
         const dev = parseStackConfig("unit", validRaw());
         assert.equal(dev.profile.name, "dev");
@@ -249,6 +275,13 @@ describe("stack config", () => {
         const overridden = parseStackConfig("unit", { ...validRaw(), profile: "prod", systemNodeCount: "2", verify: "true", softDeleteRetentionDays: "90" });
         assert.equal(overridden.systemPool.count, 2);
         assert.ok(overridden.verification);
+    });
+
+    it("parses the cloud: AzureCloud by default, another cloud with that cloud's regions", () => {
+        assert.equal(parseStackConfig("unit", validRaw()).cloud, "AzureCloud");
+        const china = parseStackConfig("unit", { ...validRaw(), cloud: "AzureChinaCloud", location: "chinanorth3" });
+        assert.equal(china.cloud, "AzureChinaCloud");
+        assert.equal(china.location, "chinanorth3");
     });
 
     it("defaults a workload's ServiceAccount to its name and its role to Key Vault Secrets User on this vault", () => {

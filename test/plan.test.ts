@@ -4,28 +4,33 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { Writable } from "stream";
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as k8s from "@pulumi/kubernetes";
+import { run } from "../plan/cli";
 import { evaluate } from "../plan/engine";
 import { currentGolden, goldenDir, lineDiff, normalise, stacks } from "../plan/golden";
 import type { Plan, PlanResource, TrustChain } from "../plan/model";
 import { planProgram, planStack, PlanResult, projectDir } from "../plan/plan";
-import { loadConfig } from "../plan/stackConfig";
+import { readPlanConfig } from "../plan/stackConfig";
 import { fakeAzure } from "./support/pulumi";
 
 const placeholder = /^<known after deploy: .+>$/;
 
-/** Runs the plan CLI as a user would, in a child process. */
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const result = spawnSync(path.join(projectDir, "node_modules", ".bin", "ts-node"), ["plan/cli.ts", ...args], {
-        cwd: projectDir,
-        env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
-        encoding: "utf8",
+/** Runs the plan CLI in-process, through the same `run(argv, out, err)` its entry point calls; returns its exit code and output. */
+async function cli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+    const output = { stdout: "", stderr: "" };
+    const sink = (key: keyof typeof output): Writable => new Writable({
+        write(chunk, _encoding, done) {
+            output[key] += String(chunk);
+            done();
+        },
     });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    const status = await run(args, sink("stdout"), sink("stderr"));
+    return { status, ...output };
 }
 
 function byName(plan: Plan, name: string): PlanResource {
@@ -252,7 +257,7 @@ describe("offline plan", function () {
             const token = `plan-secret-${randomBytes(12).toString("hex")}`;
             const set = [`vaultSecrets={db-password: ${token}}`];
             // The value does reach the engine, so its absence below is the mask's doing.
-            const loaded = loadConfig({ dir: projectDir, stack: "dev", set });
+            const loaded = readPlanConfig({ dir: projectDir, stack: "dev", set });
             const raw = await evaluate({
                 project: loaded.project, stack: "dev", config: loaded.values,
                 program: async () => (await import("../infra/main")).main(),
@@ -356,10 +361,10 @@ describe("offline plan", function () {
     });
 
     describe("the command line", () => {
-        it("prints the plan, writes the graph and exits 0; no secret in stdout or the graph file", () => {
+        it("prints the plan, writes the graph and exits 0; no secret in stdout or the graph file", async () => {
             const token = `cli-secret-${randomBytes(12).toString("hex")}`;
             const graph = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "dev.mmd");
-            const run = cli("dev", "--json", "--graph", graph, "--set", `vaultSecrets={api-key: ${token}}`);
+            const run = await cli("dev", "--json", "--graph", graph, "--set", `vaultSecrets={api-key: ${token}}`);
             assert.equal(run.status, 0, run.stderr);
             const plan = JSON.parse(run.stdout) as Plan;
             assert.deepEqual(plan.trustChains.map((c) => c.status), ["ok", "ok"]);
@@ -368,16 +373,16 @@ describe("offline plan", function () {
             assert.ok(!run.stdout.includes(token) && !run.stderr.includes(token) && !fs.readFileSync(graph, "utf8").includes(token));
         });
 
-        it("exits 2 with a clear message and no stack trace for a stack that does not exist", () => {
-            const run = cli("nope");
+        it("exits 2 with a clear message and no stack trace for a stack that does not exist", async () => {
+            const run = await cli("nope");
             assert.equal(run.status, 2);
             assert.equal(run.stdout, "");
             assert.match(run.stderr, /^error: no stack "nope": Pulumi\.nope\.yaml does not exist \(stacks here: dev, prod, staging\)$/m);
             assert.doesNotMatch(run.stderr, /^ {4}at /m);
         });
 
-        it("exits 2 with the config module's message and no stack trace for invalid config", () => {
-            const run = cli("dev", "--set", "profile=qa", "--set", "workloads=[{name: Orders, namespace: shop}]");
+        it("exits 2 with the config module's message and no stack trace for invalid config", async () => {
+            const run = await cli("dev", "--set", "profile=qa", "--set", "workloads=[{name: Orders, namespace: shop}]");
             assert.equal(run.status, 2);
             assert.equal(run.stdout, "");
             assert.match(run.stderr, /^error: stack "dev" config: \d+ problems, nothing was created:$/m);
@@ -386,22 +391,42 @@ describe("offline plan", function () {
             assert.doesNotMatch(run.stderr, /^ {4}at /m);
         });
 
-        it("exits 2 for a --set value that is not YAML, and for an unknown option", () => {
-            const bad = cli("dev", "--set", "workloads=[{name: a");
+        it("exits 2 with the Pulumi CLI's own message for config the CLI would refuse before the program runs", async () => {
+            const run = await cli("dev", "--set", "verifyTimeoutSeconds=ten");
+            assert.equal(run.status, 2);
+            assert.equal(run.stdout, "");
+            assert.equal(run.stderr, "error: Stack 'dev' with configuration key 'verifyTimeoutSeconds' must be of type 'integer'\n");
+        });
+
+        it("exits 2 for a --set value that is not YAML, and for an unknown option", async () => {
+            const bad = await cli("dev", "--set", "workloads=[{name: a");
             assert.equal(bad.status, 2);
             assert.match(bad.stderr, /^error: --set workloads: the value is not valid YAML/m);
-            const unknown = cli("dev", "--yes");
+            const unknown = await cli("dev", "--yes");
             assert.equal(unknown.status, 2);
             assert.match(unknown.stderr, /^error: unknown option --yes/m);
             assert.doesNotMatch(bad.stderr + unknown.stderr, /^ {4}at /m);
         });
 
-        it("exits 1 and shows ✗ when a stack's trust chain is broken", () => {
-            const run = cli("dev", "--set", "verify=false", "--set", "workloads=[{name: lonely, namespace: shop, roles: []}]");
+        it("exits 1 and shows ✗ when a stack's trust chain is broken", async () => {
+            const run = await cli("dev", "--set", "verify=false", "--set", "workloads=[{name: lonely, namespace: shop, roles: []}]");
             assert.equal(run.status, 1, run.stderr);
             assert.match(run.stdout, /^✗ identity lonely-identity/m);
             assert.match(run.stdout, /✗ managedidentity:UserAssignedIdentity "lonely-identity" has no role assignment/);
             assert.match(run.stderr, /a trust chain is broken/);
+        });
+
+        it("runs as `npm run plan` does: the precompiled build in bin/, from any directory, exiting with run()'s status", () => {
+            // One real process: what the in-process tests above cannot show is the entry point and the build.
+            const build = spawnSync(process.execPath, [path.join(projectDir, "scripts", "build.js")], { encoding: "utf8" });
+            assert.equal(build.status, 0, build.stderr);
+            const result = spawnSync(process.execPath, [path.join(projectDir, "bin", "plan", "cli.js"), "dev", "--set", "verify=false", "--set", "workloads=[{name: lonely, namespace: shop, roles: []}]"], {
+                cwd: os.tmpdir(),
+                encoding: "utf8",
+            });
+            assert.equal(result.status, 1, result.stderr);
+            assert.match(result.stdout, /^✗ identity lonely-identity/m);
+            assert.match(result.stderr, /a trust chain is broken/);
         });
     });
 });

@@ -5,7 +5,7 @@ import { podAnnotationsForClientId } from "../components/identity/workloadIdenti
 import { parseStackConfig } from "../infra/config";
 import { main } from "../infra/main";
 import { demoSecretName, demoSecretValue, PlatformOutputs, verificationSecretName } from "../infra/program";
-import { readStackConfig, UnknownStackError } from "../infra/stackFiles";
+import { readStackFiles, UnknownStackError } from "../infra/stackFiles";
 import { EngineMocks, MockedResourceLike, promiseOf, settle, testProject, useMocks } from "./support/pulumi";
 
 const root = path.join(__dirname, "..");
@@ -13,7 +13,7 @@ const root = path.join(__dirname, "..");
 /** Evaluates a committed stack with its own Pulumi.<stack>.yaml on the mock engine. */
 async function evaluateStack(stack: string): Promise<{ mocks: EngineMocks; outputs: PlatformOutputs }> {
     const mocks = await useMocks({}, false, stack);
-    pulumi.runtime.setAllConfig(readStackConfig(root, stack));
+    pulumi.runtime.setAllConfig(readStackFiles(root, stack).values);
     const outputs = main();
     await promiseOf(outputs.issuerUrl);
     await Promise.all(Object.values(outputs.workloads).map((w) => promiseOf(w.clientId)));
@@ -22,8 +22,8 @@ async function evaluateStack(stack: string): Promise<{ mocks: EngineMocks; outpu
 }
 
 function configOf(stack: string) {
-    const raw = readStackConfig(root, stack);
-    const unprefixed = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k.replace(`${testProject}:`, ""), v]));
+    const raw = readStackFiles(root, stack).values;
+    const unprefixed: Record<string, string> = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k.replace(`${testProject}:`, ""), v]));
     return parseStackConfig(stack, unprefixed);
 }
 
@@ -199,7 +199,7 @@ describe("stack profiles", () => {
     });
 
     it("refuses a stack that has no stack file", () => {
-        assert.throws(() => readStackConfig(root, "qa"), (e: Error) => e instanceof UnknownStackError && /no stack "qa": Pulumi\.qa\.yaml does not exist \(stacks here: dev, prod, staging\)/.test(e.message));
+        assert.throws(() => readStackFiles(root, "qa"), (e: Error) => e instanceof UnknownStackError && /no stack "qa": Pulumi\.qa\.yaml does not exist \(stacks here: dev, prod, staging\)/.test(e.message));
     });
 });
 
@@ -209,7 +209,7 @@ describe("bring-your-own-cluster mode", () => {
     async function evaluateWith(existing: { oidcIssuer: boolean; workloadIdentity: boolean }, extra: Record<string, string> = {}) {
         const mocks = await useMocks({ existingClusters: { "rg-shared/aks-shared": { ...existing, issuerUrl: existingIssuer } } }, false, "dev");
         pulumi.runtime.setAllConfig({
-            ...readStackConfig(root, "dev"),
+            ...readStackFiles(root, "dev").values,
             [`${testProject}:existingClusterResourceGroup`]: "rg-shared",
             [`${testProject}:existingClusterName`]: "aks-shared",
             ...extra,

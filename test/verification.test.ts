@@ -5,7 +5,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { podAnnotationsForClientId } from "../components/identity/workloadIdentity";
-import { verifyScript } from "../components/verification/verificationJob";
+import { verificationJobArgsProblems, VerificationJobArgs, verifyScript } from "../components/verification/verificationJob";
 import { main } from "../infra/main";
 import { verificationSecretName } from "../infra/program";
 import { EngineMocks, MockedResourceLike, settle, testProject, useMocks } from "./support/pulumi";
@@ -31,17 +31,46 @@ esac
 exit 2
 `;
 
+/**
+ * A fake clock, so the script's backoff costs no real time: `date +%s` prints the clock, and `sleep N`
+ * records N and moves the clock on by N. The script's deadline is then exact and its backoff observable.
+ */
+const fakeDate = `#!/bin/sh
+[ "$*" = "+%s" ] || { echo "fake date: only +%s is supported, got: $*" >&2; exit 2; }
+cat "$CLOCK"
+`;
+const fakeSleep = `#!/bin/sh
+echo "$1" >> "$SLEEP_LOG"
+echo $(( $(cat "$CLOCK") + $1 )) > "$CLOCK"
+`;
+/** Where the fake clock starts. */
+const clockStart = 1_800_000_000;
+
 interface Run {
     status: number | null;
     stdout: string;
     stderr: string;
     azCalls: string[];
+    /** The seconds each `sleep` was asked for, in order. */
+    sleeps: number[];
+    /** Fake seconds from start to exit: the sum of the sleeps. */
+    elapsed: number;
+}
+
+function writeExecutable(file: string, text: string): void {
+    writeFileSync(file, text);
+    chmodSync(file, 0o755);
 }
 
 function runScript(env: Record<string, string | undefined>): Run {
     const dir = mkdtempSync(path.join(tmpdir(), "verify-"));
-    writeFileSync(path.join(dir, "az"), fakeAz);
-    chmodSync(path.join(dir, "az"), 0o755);
+    writeExecutable(path.join(dir, "az"), fakeAz);
+    writeExecutable(path.join(dir, "date"), fakeDate);
+    writeExecutable(path.join(dir, "sleep"), fakeSleep);
+    const clock = path.join(dir, "clock");
+    writeFileSync(clock, String(clockStart));
+    const sleepLog = path.join(dir, "sleeps");
+    writeFileSync(sleepLog, "");
     const tokenFile = path.join(dir, "token");
     writeFileSync(tokenFile, "eyJhbGciOiJSUzI1NiJ9.fake.token");
     const log = path.join(dir, "az.log");
@@ -49,6 +78,8 @@ function runScript(env: Record<string, string | undefined>): Run {
     const base: Record<string, string | undefined> = {
         PATH: `${dir}:${process.env.PATH}`,
         AZ_LOG: log,
+        CLOCK: clock,
+        SLEEP_LOG: sleepLog,
         AZ_COUNT: path.join(dir, "count"),
         AZ_SECRET: secretValue,
         AZURE_CLIENT_ID: "11111111-2222-3333-4444-555555555555",
@@ -56,9 +87,6 @@ function runScript(env: Record<string, string | undefined>): Run {
         AZURE_FEDERATED_TOKEN_FILE: tokenFile,
         VAULT_NAME: "wid-dev-x7k2qp",
         SECRET_NAME: "workload-identity-verify",
-        VERIFY_TIMEOUT_SECONDS: "3",
-        VERIFY_INITIAL_BACKOFF_SECONDS: "1",
-        VERIFY_MAX_BACKOFF_SECONDS: "1",
     };
     const merged = { ...base, ...env };
     const cleanEnv = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as Record<string, string>;
@@ -68,6 +96,8 @@ function runScript(env: Record<string, string | undefined>): Run {
         stdout: result.stdout,
         stderr: result.stderr,
         azCalls: readFileSync(log, "utf8").split("\n").filter(Boolean),
+        sleeps: readFileSync(sleepLog, "utf8").split("\n").filter(Boolean).map(Number),
+        elapsed: Number(readFileSync(clock, "utf8")) - clockStart,
     };
 }
 
@@ -86,20 +116,31 @@ describe("verification script", () => {
     });
 
     it("retries while RBAC propagates, then succeeds", () => {
-        const run = runScript({ AZ_SHOW_FAILURES: "2", VERIFY_TIMEOUT_SECONDS: "10" });
+        const run = runScript({ AZ_SHOW_FAILURES: "2" });
         assert.equal(run.status, 0, run.stderr);
-        assert.match(run.stdout, /attempt 1 failed, retrying in 1s: \(Forbidden\)/);
+        assert.match(run.stdout, /attempt 1 failed, retrying in 5s: \(Forbidden\)/);
+        assert.match(run.stdout, /attempt 2 failed, retrying in 10s: \(Forbidden\)/);
         assert.match(run.stdout, /\(attempt 3\)/);
+        assert.deepEqual(run.sleeps, [5, 10], "the default backoff starts at 5 s and doubles");
         // The token is re-read and the login repeated on every attempt: projected tokens rotate.
         assert.equal(run.azCalls.filter((c) => c.startsWith("login")).length, 3);
     });
 
-    it("fails the Job when access is never granted, after its deadline, with the reason", () => {
-        const started = Date.now();
-        const run = runScript({ AZ_SHOW_FAILURES: "1000", VERIFY_TIMEOUT_SECONDS: "2" });
+    it("fails the Job when access is never granted, after its deadline, with the reason; the backoff doubles up to its cap", () => {
+        const run = runScript({ AZ_SHOW_FAILURES: "1000" });
         assert.equal(run.status, 1);
-        assert.match(run.stderr, /FAILED: could not read secret workload-identity-verify from vault wid-dev-x7k2qp after \d+ attempt\(s\) in 2s: \(Forbidden\)/);
-        assert.ok(Date.now() - started < 10000, "bounded by its deadline");
+        // Defaults: a 600 s deadline, 5 s first, doubling, capped at 60 s; the first attempt past the deadline is the last.
+        assert.deepEqual(run.sleeps, [5, 10, 20, 40, 60, 60, 60, 60, 60, 60, 60, 60, 60]);
+        assert.ok(run.elapsed >= 600 && run.elapsed - run.sleeps[run.sleeps.length - 1] < 600, `stops at the first attempt past its deadline (${run.elapsed} s)`);
+        assert.match(run.stderr, /FAILED: could not read secret workload-identity-verify from vault wid-dev-x7k2qp after 14 attempt\(s\) in 600s: \(Forbidden\)/);
+    });
+
+    it("honours its deadline and backoff settings", () => {
+        const run = runScript({ AZ_SHOW_FAILURES: "1000", VERIFY_TIMEOUT_SECONDS: "30", VERIFY_INITIAL_BACKOFF_SECONDS: "1", VERIFY_MAX_BACKOFF_SECONDS: "4" });
+        assert.equal(run.status, 1);
+        assert.deepEqual(run.sleeps, [1, 2, 4, 4, 4, 4, 4, 4, 4]);
+        assert.equal(run.elapsed, 31);
+        assert.match(run.stderr, /after 10 attempt\(s\) in 30s/);
     });
 
     it("fails when the federated credential does not match (AADSTS70021)", () => {
@@ -220,5 +261,20 @@ describe("verification Job in the stack program", () => {
         const accounts = mocks.ofType("kubernetes:core/v1:ServiceAccount").filter((r) => r.name.startsWith("reports-"));
         assert.deepEqual(accounts.filter(needs).map((r) => (r.inputs.metadata as { name: string }).name), ["reports"]);
         assert.ok(needs(mocks.ofType("azure-native:keyvault:Secret").find((r) => r.name.endsWith(verificationSecretName))!));
+    });
+});
+
+describe("VerificationJob args", () => {
+    const valid = {
+        namespace: "shop", serviceAccountName: "orders", vaultName: "kv", secretName: "s", image: "mcr.microsoft.com/azure-cli:2.67.0",
+        timeoutSeconds: 600, podLabels: { "azure.workload.identity/use": "true" }, podAnnotations: {}, dependsOn: [],
+        provider: undefined as unknown as VerificationJobArgs["provider"],
+    };
+
+    it("refuses kube-system, where AKS keeps the workload identity webhook out, and accepts an ordinary namespace", () => {
+        assert.deepEqual(verificationJobArgsProblems(valid), []);
+        assert.deepEqual(verificationJobArgsProblems({ ...valid, namespace: "kube-system" }), [
+            `namespace "kube-system" is excluded from admission webhooks on AKS (its admissions enforcer), so the workload identity webhook never injects a token into pods there: use another namespace`,
+        ]);
     });
 });

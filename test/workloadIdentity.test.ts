@@ -192,6 +192,8 @@ describe("WorkloadIdentity", () => {
             ["an issuer that is not https", { issuers: { aks: "http://issuer.example/" } }, /issuers\.aks "http:\/\/issuer\.example\/" must be an https:\/\/ URL/],
             ["no issuer", { issuers: {} }, /issuers needs at least one issuer URL/],
             ["no subject", { subjects: [] }, /subjects needs at least one/],
+            ["a subject in kube-system, which the webhook never mutates on AKS", { subjects: [{ namespace: "kube-system", serviceAccountName: "agent" }] }, /subjects\[0\]\.namespace "kube-system" is excluded from admission webhooks on AKS/],
+            ["a role scope with a placeholder subscription", { roleGrants: [{ scope: "/subscriptions/<sub>/resourceGroups/rg", role: "Key Vault Reader" }] }, /roleGrants\[0\]\.scope "\/subscriptions\/<sub>\/resourceGroups\/rg" names subscription "<sub>", which is not a subscription GUID/],
             ["an Output scope without scopeKey", { roleGrants: [{ scope: pulumi.output(storageId), role: "Key Vault Secrets User" }] }, /roleGrants\[0\]\.scopeKey is required when scope is not a plain string/],
             ["an owned annotation", { annotations: { "azure.workload.identity/client-id": "x" } }, /annotations may not set "azure\.workload\.identity\/client-id"/],
             ["a bad identity name", { identityName: "x" }, /identityName "x" must be 3-128/],

@@ -34,12 +34,17 @@ export function urnOf(resource: pulumi.Resource): Promise<string> {
     return promiseOf(resource.urn);
 }
 
-/** Waits until the mocks have seen no new resource for a few ticks: registrations run asynchronously. */
+/**
+ * Waits until the engine has no RPC in flight and the mocks have seen no new resource for a few turns of
+ * the event loop: registrations run asynchronously. (No timers: a turn of the loop is enough, and free.)
+ */
 export async function settle(mocks: EngineMocks): Promise<void> {
+    const runtime = pulumi.runtime as unknown as { waitForRPCs(): Promise<void> };
     let stable = 0;
     let last = -1;
     while (stable < 3) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await runtime.waitForRPCs();
+        await new Promise((resolve) => setImmediate(resolve));
         stable = mocks.resources.length === last ? stable + 1 : 0;
         last = mocks.resources.length;
     }
