@@ -10,7 +10,12 @@ import { rehearseStack } from "./rehearsal";
 import type { RunnerInput, RunnerOutput } from "./runner";
 import { Expectation, Job, judge, jobsForStack, Observation, scenarios } from "./scenarios";
 import { makeCertificates } from "./tls";
+import { aksWebhookTokenAudience, clouds } from "../components/shared/clouds";
 import { worldFromResources } from "./wiring";
+
+// The webhook projects one audience in every cloud; AzureCloud is the only cloud whose host names the rehearsal
+// keeps (login.microsoftonline.com, *.vault.azure.net).
+const webhookSettings = { audience: aksWebhookTokenAudience, authorityHost: clouds.AzureCloud.authorityHost };
 
 /** Exit codes: 0 every scenario behaved as expected, 1 some did not, 2 the rehearsal could not run. */
 export const exitCodes = { ok: 0, unexpected: 1, failed: 2 } as const;
@@ -105,8 +110,11 @@ export interface E2eReport {
     readonly stacks: string[];
     readonly results: JobResult[];
     readonly skipped: string[];
-    /** Requests the emulator answered, by host and path, with their statuses. */
+    /** Requests the emulator answered, by method, host and status, with their counts. */
     readonly requests: Record<string, number>;
+    /** Requests no emulated endpoint serves (`METHOD host path`): the SDKs did something the rehearsal does not model. */
+    readonly unroutedRequests: string[];
+    /** Pod runs that behaved as expected and not; `failed` also counts 1 when any request went unrouted. */
     readonly summary: { readonly passed: number; readonly failed: number; readonly seconds: number };
 }
 
@@ -119,8 +127,11 @@ async function runIsolated(input: RunnerInput, worlds: readonly World[], dir: st
     const outputFile = path.join(dir, "output.json");
     fs.writeFileSync(inputFile, JSON.stringify(input));
     const script = 'ip link set lo up && mount --bind "$1" /etc/hosts && shift && exec "$@"';
-    const args = [...unshareArgs, "sh", "-c", script, "e2e", hosts,
-        process.execPath, "-r", "ts-node/register/transpile-only", path.join(__dirname, "runner.ts"), inputFile, outputFile];
+    // The precompiled runner next to this file (bin/, npm run e2e), or the TypeScript source under ts-node (tests).
+    const runner = __filename.endsWith(".ts")
+        ? ["-r", "ts-node/register/transpile-only", path.join(__dirname, "runner.ts")]
+        : [path.join(__dirname, "runner.js")];
+    const args = [...unshareArgs, "sh", "-c", script, "e2e", hosts, process.execPath, ...runner, inputFile, outputFile];
     const stderr: string[] = [];
     const code = await new Promise<number | null>((resolve) => {
         const child = spawn("unshare", args, {
@@ -146,7 +157,7 @@ export async function rehearse(args: CliArgs): Promise<E2eReport> {
     const skipped: string[] = [];
     for (const stack of args.stacks) {
         const world = worldFromResources(stack, await rehearseStack(stack, args.set));
-        const made = jobsForStack(world, (w) => worlds.push(w) - 1, args.scenarios);
+        const made = jobsForStack(world, (w) => worlds.push(w) - 1, webhookSettings, args.scenarios);
         jobs.push(...made.jobs);
         skipped.push(...made.skipped);
     }
@@ -170,8 +181,10 @@ export async function rehearse(args: CliArgs): Promise<E2eReport> {
             const key = `${r.method} ${r.host} ${r.status}`;
             requests[key] = (requests[key] ?? 0) + 1;
         }
+        const unroutedRequests = [...new Set(output.requests.filter((r) => r.unrouted).map((r) => `${r.method} ${r.host} ${r.path}`))].sort();
         const passed = results.filter((r) => r.pass).length;
-        return { stacks: args.stacks, results, skipped, requests, summary: { passed, failed: results.length - passed, seconds: Math.round((Date.now() - started) / 100) / 10 } };
+        const failed = results.length - passed + (unroutedRequests.length > 0 ? 1 : 0);
+        return { stacks: args.stacks, results, skipped, requests, unroutedRequests, summary: { passed, failed, seconds: Math.round((Date.now() - started) / 100) / 10 } };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -202,6 +215,7 @@ export function renderReport(report: E2eReport): string {
         }
     }
     for (const s of report.skipped) lines.push(`  - skipped ${s}`);
+    for (const r of report.unroutedRequests) lines.push(`✗ the SDK made a request no emulated endpoint serves: ${r}`);
     lines.push(`e2e: ${report.summary.passed} passed, ${report.summary.failed} failed in ${report.summary.seconds} s`);
     return `${lines.join("\n")}\n`;
 }

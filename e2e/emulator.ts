@@ -37,6 +37,8 @@ export interface RequestRecord {
     readonly method: string;
     readonly path: string;
     readonly status: number;
+    /** True when no emulated endpoint serves this request: the SDK called something the rehearsal does not model. */
+    readonly unrouted?: boolean;
 }
 
 /** The host names the emulator answers for: what the private /etc/hosts points at it. */
@@ -122,8 +124,8 @@ export class Emulator {
         return new Promise((resolve) => this.server ? this.server.close(() => resolve()) : resolve());
     }
 
-    private send(req: IncomingMessage, res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
-        this.requests.push({ host: (req.headers.host ?? "").split(":")[0], method: req.method ?? "", path: (req.url ?? "").split("?")[0], status });
+    private send(req: IncomingMessage, res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}, unrouted = false): void {
+        this.requests.push({ host: (req.headers.host ?? "").split(":")[0], method: req.method ?? "", path: (req.url ?? "").split("?")[0], status, ...(unrouted ? { unrouted } : {}) });
         res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
         res.end(JSON.stringify(body));
     }
@@ -146,7 +148,7 @@ export class Emulator {
         const href = `${url.origin}${url.pathname}`;
         const owners = this.keys.filter((k) => href.startsWith(k.world.cluster.issuerUrl.replace(/\/?$/, "/")));
         const issuer = owners[0]?.world.cluster.issuerUrl;
-        if (!issuer || req.method !== "GET") return this.send(req, res, 404, { error: "not found" });
+        if (!issuer || req.method !== "GET") return this.send(req, res, 404, { error: "not found" }, {}, true);
         const base = issuer.replace(/\/?$/, "/");
         if (href === discoveryUrl(issuer)) {
             // The fields AKS's issuer publishes.
@@ -161,13 +163,13 @@ export class Emulator {
         if (href === `${base}openid/v1/jwks`) {
             return this.send(req, res, 200, { keys: owners.map((k) => k.clusterJwk) });
         }
-        return this.send(req, res, 404, { error: "not found" });
+        return this.send(req, res, 404, { error: "not found" }, {}, true);
     }
 
     /** Entra's token endpoint for a federated client assertion. */
     private async entra(req: IncomingMessage, res: ServerResponse, url: URL, body: string): Promise<void> {
         const match = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
-        if (!match || req.method !== "POST") return this.send(req, res, 404, { error: "not_found", error_description: `the emulated Entra ID serves only POST /{tenant}/oauth2/v2.0/token, not ${req.method} ${url.pathname}` });
+        if (!match || req.method !== "POST") return this.send(req, res, 404, { error: "not_found", error_description: `the emulated Entra ID serves only POST /{tenant}/oauth2/v2.0/token, not ${req.method} ${url.pathname}` }, {}, true);
         const tenant = decodeURIComponent(match[1]);
         const form = Object.fromEntries(new URLSearchParams(body));
         const fail = (e: ReturnType<typeof entraError>): void => this.send(req, res, e.status, e.body);
@@ -221,7 +223,7 @@ export class Emulator {
     /** The Key Vault data plane: challenge, token check, RBAC (or access policies), then the secret or 404. */
     private async vault(req: IncomingMessage, res: ServerResponse, host: string, url: URL): Promise<void> {
         const anyVault = this.keys.flatMap((k) => k.world.vaults).find((v) => new URL(v.uri).hostname === host);
-        if (!anyVault) return this.send(req, res, 404, vaultError("VaultNotFound", `no vault ${host} in this rehearsal`));
+        if (!anyVault) return this.send(req, res, 404, vaultError("VaultNotFound", `no vault ${host} in this rehearsal`), {}, true);
         const auth = req.headers.authorization ?? "";
         if (!auth.startsWith("Bearer ")) {
             // The challenge SecretClient starts with: where to get a token, and for which resource.
@@ -241,17 +243,17 @@ export class Emulator {
             return this.send(req, res, 401, vaultError("Unauthorized", `AKV10022: Invalid audience or signature (${(err as Error).message}).`));
         }
         const vault: VaultSpec | undefined = k.world.vaults.find((v) => new URL(v.uri).hostname === host);
-        if (!vault) return this.send(req, res, 404, vaultError("VaultNotFound", `no vault ${host} in this world`));
+        if (!vault) return this.send(req, res, 404, vaultError("VaultNotFound", `no vault ${host} in this world`), {}, true);
         if (claims.iss !== `https://sts.windows.net/${vault.tenantId}/`) {
             return this.send(req, res, 401, vaultError("Unauthorized", `AKV10032: Invalid issuer. Expected one of https://sts.windows.net/${vault.tenantId}/, found ${String(claims.iss)}.`));
         }
         const match = /^\/secrets\/([^/]+)(?:\/([^/]*))?\/?$/.exec(url.pathname);
-        if (!match || req.method !== "GET") return this.send(req, res, 400, vaultError("BadParameter", `the emulated vault serves only GET /secrets/{name}, not ${req.method} ${url.pathname}`));
+        if (!match || req.method !== "GET") return this.send(req, res, 400, vaultError("BadParameter", `the emulated vault serves only GET /secrets/{name}, not ${req.method} ${url.pathname}`), {}, true);
         const name = decodeURIComponent(match[1]);
         const resourceId = `${vault.id}/secrets/${name}`;
         const caller = `appid=${String(claims.appid)};oid=${String(claims.oid)};iss=${String(claims.iss)}`;
         if (vault.rbacAuthorization) {
-            const decision = decideDataAction(String(claims.oid), getSecretAction, resourceId, k.world.roleAssignments);
+            const decision = decideDataAction(String(claims.oid), getSecretAction, resourceId, k.world.roleAssignments, k.world.roleDefinitions);
             if (!decision.allowed) {
                 return this.send(req, res, 403, vaultError("Forbidden", [
                     "Caller is not authorized to perform action on resource.",

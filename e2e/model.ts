@@ -57,6 +57,13 @@ export interface RoleAssignmentSpec {
     readonly scope: string;
 }
 
+/** A role definition's data-plane permissions, as Azure's role definitions list them. */
+export interface RoleDefinitionSpec {
+    readonly name: string;
+    readonly dataActions: readonly string[];
+    readonly notDataActions: readonly string[];
+}
+
 /** A Key Vault and its secrets. */
 export interface VaultSpec {
     readonly name: string;
@@ -92,4 +99,6 @@ export interface World {
     readonly pods: readonly PodSpec[];
     readonly vaults: readonly VaultSpec[];
     readonly roleAssignments: readonly RoleAssignmentSpec[];
+    /** The role definitions of the directory, by GUID (lowercase): the built-in roles this product knows. */
+    readonly roleDefinitions: Readonly<Record<string, RoleDefinitionSpec>>;
 }

@@ -1,5 +1,4 @@
-import type { RoleAssignmentSpec } from "./model";
-import { rolePermissions, RolePermissions } from "./roleActions";
+import type { RoleAssignmentSpec, RoleDefinitionSpec } from "./model";
 
 /**
  * Azure RBAC's data-plane decision, as Azure documents it (learn.microsoft.com/azure/role-based-access-control/
@@ -19,7 +18,7 @@ export function actionMatches(pattern: string, action: string): boolean {
 }
 
 /** Whether a role's permissions allow `action`. */
-export function roleAllows(role: Pick<RolePermissions, "dataActions" | "notDataActions">, action: string): boolean {
+export function roleAllows(role: Pick<RoleDefinitionSpec, "dataActions" | "notDataActions">, action: string): boolean {
     return role.dataActions.some((p) => actionMatches(p, action)) && !role.notDataActions.some((p) => actionMatches(p, action));
 }
 
@@ -38,12 +37,17 @@ export function roleGuidOf(roleDefinitionId: string): string {
 /** The decision, with the assignment that granted it (for a readable report). */
 export type RbacDecision = { readonly allowed: true; readonly role: string; readonly scope: string } | { readonly allowed: false };
 
-/** Decides whether `principalId` may perform `action` on `resourceId`, given every role assignment. */
-export function decideDataAction(principalId: string, action: string, resourceId: string, assignments: readonly RoleAssignmentSpec[]): RbacDecision {
+/**
+ * Decides whether `principalId` may perform `action` on `resourceId`, given every role assignment and the role
+ * definitions by GUID (a role not among them grants nothing).
+ */
+export function decideDataAction(
+    principalId: string, action: string, resourceId: string, assignments: readonly RoleAssignmentSpec[], definitions: Readonly<Record<string, RoleDefinitionSpec>>,
+): RbacDecision {
     for (const assignment of assignments) {
         if (assignment.principalId.toLowerCase() !== principalId.toLowerCase()) continue;
         if (!scopeCovers(assignment.scope, resourceId)) continue;
-        const role = rolePermissions(roleGuidOf(assignment.roleDefinitionId));
+        const role = definitions[roleGuidOf(assignment.roleDefinitionId)];
         if (role && roleAllows(role, action)) return { allowed: true, role: role.name, scope: assignment.scope };
     }
     return { allowed: false };

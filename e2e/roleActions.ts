@@ -5,24 +5,20 @@
  */
 import { builtInRoles } from "../components/shared/roles";
 
-/** A role definition's data-plane permissions. */
-export interface RolePermissions {
-    readonly name: string;
-    readonly dataActions: readonly string[];
-    readonly notDataActions: readonly string[];
-}
+import type { RoleDefinitionSpec } from "./model";
 
-const table: Record<string, Omit<RolePermissions, "name">> = {
+const table: Record<string, Omit<RoleDefinitionSpec, "name">> = {
     "Key Vault Secrets User": { dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"], notDataActions: [] },
     "Key Vault Secrets Officer": { dataActions: ["Microsoft.KeyVault/vaults/secrets/*"], notDataActions: [] },
     "Key Vault Administrator": { dataActions: ["Microsoft.KeyVault/vaults/*"], notDataActions: [] },
     "Key Vault Reader": { dataActions: ["Microsoft.KeyVault/vaults/*/read", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"], notDataActions: [] },
 };
 
-/** The permissions of a role definition GUID, or undefined for a role this table does not know (it grants nothing here). */
-export function rolePermissions(roleGuid: string): RolePermissions | undefined {
-    const entry = Object.entries(builtInRoles).find(([, guid]) => guid === roleGuid.toLowerCase());
-    if (!entry) return undefined;
-    const permissions = table[entry[0]];
-    return { name: entry[0], dataActions: permissions?.dataActions ?? [], notDataActions: permissions?.notDataActions ?? [] };
+/** Every built-in role this product knows, by GUID, with its data actions (none for control-plane roles). */
+export function roleDefinitions(): Record<string, RoleDefinitionSpec> {
+    const out: Record<string, RoleDefinitionSpec> = {};
+    for (const [name, guid] of Object.entries(builtInRoles)) {
+        out[guid.toLowerCase()] = { name, dataActions: table[name]?.dataActions ?? [], notDataActions: table[name]?.notDataActions ?? [] };
+    }
+    return out;
 }

@@ -2,16 +2,15 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { aksWebhookTokenAudience, clouds } from "../components/shared/clouds";
 import { Emulator, RequestRecord } from "./emulator";
 import type { World } from "./model";
 import type { Job, Observation } from "./scenarios";
-import { admitPod } from "./webhook";
 
 /**
  * The part of the rehearsal that runs inside the private network namespace: the emulator on 127.0.0.1:443 and
  * one child process per job (pod), with the env admission gave the pod. Reads its input from argv[2] and writes
- * `{ observations, requests }` to argv[3].
+ * `{ observations, requests }` to argv[3]. It loads no Pulumi code (admission and the role table are resolved by
+ * the CLI), so it starts fast.
  */
 
 /** What the CLI hands the runner. */
@@ -33,13 +32,8 @@ export interface RunnerOutput {
     readonly requests: RequestRecord[];
 }
 
-// The webhook projects one audience in every cloud; AzureCloud is the only cloud whose host names the rehearsal
-// keeps (login.microsoftonline.com, *.vault.azure.net).
-const webhookSettings = { audience: aksWebhookTokenAudience, authorityHost: clouds.AzureCloud.authorityHost };
-
 async function runJob(emulator: Emulator, input: RunnerInput, job: Job, dir: string): Promise<Observation> {
-    const world = input.worlds[job.world];
-    const admission = admitPod(job.pod, world.serviceAccounts, world.cluster, webhookSettings);
+    const admission = job.admission;
     if (admission.outcome === "refused") return { outcome: "refused", message: admission.reason };
     const env: Record<string, string> = { ...admission.containers[0]?.env };
     if (admission.outcome === "mutated" && env.AZURE_FEDERATED_TOKEN_FILE) {

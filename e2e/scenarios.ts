@@ -2,6 +2,7 @@ import { clientIdAnnotation, useLabel } from "../components/identity/workloadIde
 import { clouds } from "../components/shared/clouds";
 import { builtInRoles } from "../components/shared/roles";
 import type { IdentitySpec, PodSpec, VaultSpec, World } from "./model";
+import { Admission, admitPod, WebhookSettings } from "./webhook";
 import { getSecretAction, decideDataAction } from "./rbac";
 import { createHash } from "crypto";
 
@@ -47,6 +48,8 @@ export interface Job {
     /** `default`: DefaultAzureCredential; `workload`: WorkloadIdentityCredential. */
     readonly credential: "default" | "workload";
     readonly expect: Expectation;
+    /** What admission made of the pod: its containers' env, and the projected token the kubelet writes. */
+    readonly admission: Admission;
 }
 
 /** A scenario: its name, what it breaks, and how. */
@@ -104,7 +107,7 @@ export function standInPods(world: World): PodSpec[] {
         .filter((sa) => sa.annotations[clientIdAnnotation] && !world.pods.some((p) => p.namespace === sa.namespace && p.serviceAccountName === sa.name))
         .map((sa) => {
             const identity = world.identities.find((i) => i.clientId === sa.annotations[clientIdAnnotation]);
-            const vault = world.vaults.find((v) => identity && decideDataAction(identity.principalId, getSecretAction, `${v.id}/secrets/x`, world.roleAssignments).allowed)
+            const vault = world.vaults.find((v) => identity && decideDataAction(identity.principalId, getSecretAction, `${v.id}/secrets/x`, world.roleAssignments, world.roleDefinitions).allowed)
                 ?? world.vaults[0];
             const env: Record<string, string> = {};
             if (vault) {
@@ -222,7 +225,7 @@ export function breakLink(name: string, world: World, pod: PodSpec): Broken | un
 }
 
 /** Every job of one stack: each pod as planned, then each broken link on the stack's first pod. */
-export function jobsForStack(world: World, addWorld: (w: World) => number, only?: readonly string[]): { jobs: Job[]; skipped: string[] } {
+export function jobsForStack(world: World, addWorld: (w: World) => number, webhook: WebhookSettings, only?: readonly string[]): { jobs: Job[]; skipped: string[] } {
     const pods = [...world.pods, ...standInPods(world)];
     const jobs: Job[] = [];
     const skipped: string[] = [];
@@ -231,7 +234,10 @@ export function jobsForStack(world: World, addWorld: (w: World) => number, only?
     if (wanted("as-planned")) {
         const index = addWorld({ ...world, pods });
         for (const pod of pods) {
-            jobs.push({ id: `${world.stack}/as-planned/${pod.kind}/${pod.namespace}/${pod.name}`, stack: world.stack, scenario: "as-planned", world: index, pod, credential: credentialFor(pod), expect: plannedExpectation(pod, world) });
+            jobs.push({
+                id: `${world.stack}/as-planned/${pod.kind}/${pod.namespace}/${pod.name}`, stack: world.stack, scenario: "as-planned", world: index, pod,
+                credential: credentialFor(pod), expect: plannedExpectation(pod, world), admission: admitPod(pod, world.serviceAccounts, world.cluster, webhook),
+            });
         }
     }
     const target = pods[0];
@@ -244,7 +250,10 @@ export function jobsForStack(world: World, addWorld: (w: World) => number, only?
         }
         const index = addWorld(broken.world);
         const pod = broken.world.pods.find((p) => p.kind === target.kind && p.namespace === target.namespace && p.name === target.name)!;
-        jobs.push({ id: `${world.stack}/${scenario.name}/${pod.kind}/${pod.namespace}/${pod.name}`, stack: world.stack, scenario: scenario.name, world: index, pod, credential: credentialFor(pod), expect: broken.expect });
+        jobs.push({
+            id: `${world.stack}/${scenario.name}/${pod.kind}/${pod.namespace}/${pod.name}`, stack: world.stack, scenario: scenario.name, world: index, pod,
+            credential: credentialFor(pod), expect: broken.expect, admission: admitPod(pod, broken.world.serviceAccounts, broken.world.cluster, webhook),
+        });
     }
     return { jobs, skipped };
 }

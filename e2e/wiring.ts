@@ -1,4 +1,5 @@
 import type { MockedResource } from "../plan/mocks";
+import { roleDefinitions } from "./roleActions";
 import type {
     ClusterSpec, ContainerSpec, FederatedCredentialSpec, IdentitySpec, PodSpec, RoleAssignmentSpec, ServiceAccountSpec, VaultSpec, World,
 } from "./model";
@@ -89,7 +90,9 @@ export function worldFromResources(stack: string, resources: readonly MockedReso
     const ofType = (type: string): MockedResource[] => resources.filter((r) => r.type === type);
 
     const clusters = ofType("azure-native:containerservice:ManagedCluster");
-    if (clusters.length !== 1) throw new Error(`the rehearsal needs exactly one AKS cluster in the stack; it has ${clusters.length}`);
+    if (clusters.length !== 1) {
+        throw new Error(`the rehearsal needs the stack to create exactly one AKS cluster (it creates ${clusters.length}); bring-your-own-cluster stacks are not rehearsed`);
+    }
     const clusterState = clusters[0].state;
     const identityResources = ofType("azure-native:managedidentity:UserAssignedIdentity");
     const tenantId = str(obj(clusterState.aadProfile).tenantID)
@@ -159,5 +162,5 @@ export function worldFromResources(stack: string, resources: readonly MockedReso
         scope: concrete(r.state.scope, `role assignment ${r.name}'s scope`),
     }));
 
-    return { stack, cluster, identities, serviceAccounts, pods, vaults, roleAssignments };
+    return { stack, cluster, identities, serviceAccounts, pods, vaults, roleAssignments, roleDefinitions: roleDefinitions() };
 }

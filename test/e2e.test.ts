@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
 import { clientIdAnnotation, tokenExpirationAnnotation, useLabel } from "../components/identity/workloadIdentity";
 import { builtInRoles } from "../components/shared/roles";
+import { roleDefinitions } from "../e2e/roleActions";
+import { committedStacks, namespaceProblem, parseArgs } from "../e2e/cli";
 import { decideExchange, jwtBearerAssertionType } from "../e2e/entra";
 import type { MockedResource } from "../plan/mocks";
 import type { ClusterSpec, IdentitySpec, PodSpec, ServiceAccountSpec, World } from "../e2e/model";
@@ -37,6 +39,7 @@ const world: World = {
         { principalId: ordersIdentity.principalId, roleDefinitionId: roleId(builtInRoles["Key Vault Secrets User"]), scope: vaultId },
         { principalId: reportsIdentity.principalId, roleDefinitionId: roleId(builtInRoles["Key Vault Secrets User"]), scope: vaultId },
     ],
+    roleDefinitions: roleDefinitions(),
 };
 
 describe("e2e: workload identity webhook mutation", () => {
@@ -139,10 +142,12 @@ describe("e2e: RBAC data actions", () => {
     it("lets Key Vault Secrets User, Officer and Administrator read a secret, never Key Vault Reader", () => {
         const assign = (role: keyof typeof builtInRoles) => [{ principalId: "p", roleDefinitionId: roleId(builtInRoles[role]), scope: vaultId }];
         for (const role of ["Key Vault Secrets User", "Key Vault Secrets Officer", "Key Vault Administrator"] as const) {
-            assert.ok(decideDataAction("p", getSecretAction, `${vaultId}/secrets/s1`, assign(role)).allowed, role);
+            assert.ok(decideDataAction("p", getSecretAction, `${vaultId}/secrets/s1`, assign(role), world.roleDefinitions).allowed, role);
         }
-        assert.ok(!decideDataAction("p", getSecretAction, `${vaultId}/secrets/s1`, assign("Key Vault Reader")).allowed);
-        assert.ok(!decideDataAction("other", getSecretAction, `${vaultId}/secrets/s1`, assign("Key Vault Secrets User")).allowed);
+        assert.ok(!decideDataAction("p", getSecretAction, `${vaultId}/secrets/s1`, assign("Key Vault Reader"), world.roleDefinitions).allowed);
+        assert.ok(!decideDataAction("other", getSecretAction, `${vaultId}/secrets/s1`, assign("Key Vault Secrets User"), world.roleDefinitions).allowed);
+        // A role the directory does not define grants nothing.
+        assert.ok(!decideDataAction("p", getSecretAction, `${vaultId}/secrets/s1`, assign("Key Vault Secrets User"), {}).allowed);
     });
 });
 
@@ -163,7 +168,7 @@ describe("e2e: scenarios", () => {
 
     it("expects the secret as planned, each broken link's error, and a stand-in for a ServiceAccount no pod uses", () => {
         const worlds: World[] = [];
-        const { jobs } = jobsForStack(world, (w) => worlds.push(w) - 1);
+        const { jobs } = jobsForStack(world, (w) => worlds.push(w) - 1, settings);
         assert.equal(jobs.length, 2 + scenarios.length - 1);
         assert.deepEqual(standInPods(world).map((p) => `${p.namespace}/${p.serviceAccountName}`), ["analytics/reports"]);
         assert.deepEqual(jobs[0].expect, { kind: "secret", sha256: sha256("v1") });
@@ -210,5 +215,22 @@ describe("e2e: wiring from the plan's resources", () => {
 
     it("refuses placeholder values: a rehearsal on them would prove nothing", () => {
         assert.throws(() => worldFromResources("t", resources("<known after deploy: OIDC issuer URL>")), /placeholder/);
+    });
+});
+
+describe("e2e: command line", () => {
+    it("runs named stacks or every committed stack, and refuses what it does not understand", () => {
+        assert.deepEqual(parseArgs(["--all", "--json"]), { stacks: committedStacks(), json: true, set: [], scenarios: [] });
+        assert.ok(committedStacks().includes("dev"));
+        assert.deepEqual(parseArgs(["dev", "--set", "verify=false", "--scenario", "no-role"]), { stacks: ["dev"], json: false, set: ["verify=false"], scenarios: ["no-role"] });
+        assert.throws(() => parseArgs(["dev", "--all"]), /not both/);
+        assert.throws(() => parseArgs([]), /name a stack/);
+        assert.throws(() => parseArgs(["dev", "--scenario", "nope"]), /not a scenario/);
+        assert.throws(() => parseArgs(["dev", "--frobnicate"]), /unknown option/);
+    });
+
+    it("says what is missing when it cannot make the private namespace", () => {
+        const problem = namespaceProblem(["--no-such-unshare-option"]);
+        assert.ok(problem && /namespace|unshare|ip\(8\)|Linux/.test(problem), problem);
     });
 });
