@@ -8,7 +8,7 @@
 
 import { z } from "zod";
 import { KubeloginMethod, kubeloginMethods } from "../components/cluster/kubeconfig";
-import { tokenExpirationRange } from "../components/identity/workloadIdentity";
+import { maxFederatedCredentialsPerIdentity, subjectNameClashes, tokenExpirationRange } from "../components/identity/workloadIdentity";
 import { softDeleteRetentionRange } from "../components/keyvault/keyVault";
 import { armIdProblem, guidProblem } from "../components/shared/arm";
 import { cloudNames, defaultCloud } from "../components/shared/clouds";
@@ -16,12 +16,13 @@ import {
     aksSkuTiers, availabilityZones, networkDataplanes, oneOfProblem, publicNetworkAccessModes, vaultSkus,
 } from "../components/shared/enums";
 import {
-    agentPoolNameProblem, dns1123LabelProblem, dns1123SubdomainProblem, federatedNamespaceProblem, issuerLabelProblem, issuerUrlProblem,
+    agentPoolNameProblem, dns1123LabelProblem, maxVaultNamePrefixLength, dns1123SubdomainProblem, federatedNamespaceProblem, issuerLabelProblem, issuerUrlProblem,
     vaultNamePrefixProblem, vaultSecretNameProblem,
 } from "../components/shared/names";
 import { ipv4CidrProblem, vaultIpRuleProblem } from "../components/shared/network";
-import { poolCountRange } from "../components/shared/pools";
-import { roleProblem } from "../components/shared/roles";
+import { poolCountRange, systemPoolName } from "../components/shared/pools";
+import { regionProblem } from "../components/shared/regions";
+import { resolveRole, roleProblem } from "../components/shared/roles";
 import { defaultVerifyTimeoutSeconds, verifyTimeoutRange } from "../components/verification/verificationJob";
 import { programTagKeys, tagProblems } from "../components/shared/tags";
 import type { EnvironmentProfile } from "../stacks/profile";
@@ -178,6 +179,11 @@ export const userNodePoolSchema = entry("user node pool", "{name: apps, vmSize: 
 
 // ---- the keys ----
 
+/** The vault name prefix when `keyVaultNamePrefix` is unset: `wid-<stack>`, cut to the prefix limit. */
+export function defaultVaultNamePrefix(stack: string): string {
+    return `wid-${stack.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`.slice(0, maxVaultNamePrefixLength).replace(/-+$/, "");
+}
+
 export const configSchema = {
     profile: key({ type: "string", required: true, schema: oneOf(Object.keys(profiles) as [string, ...string[]]), description: "The environment profile: dev, staging or prod (defaults in stacks/)." }),
     cloud: key({ type: "string", default: defaultCloud, schema: oneOf(cloudNames), description: "The Azure cloud: AzureCloud, AzureUSGovernment or AzureChinaCloud. It sets the token-exchange audience and the region names allowed." }),
@@ -240,6 +246,206 @@ export type ConfigValue<K extends ConfigKey> = z.output<(typeof configSchema)[K]
 export type WorkloadValue = z.output<typeof workloadSchema>;
 /** One parsed user node pool. */
 export type UserNodePoolValue = z.output<typeof userNodePoolSchema>;
+
+// ---- rules across keys and entries ----
+
+/** `workloads[2].namespace` from a zod path. */
+export function keyPath(path: readonly PropertyKey[]): string {
+    return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
+}
+
+/** Roles that can read secret values (the data action Microsoft.KeyVault/vaults/secrets/getSecret/action), which the verification Job needs. */
+const secretReaderRoles = ["Key Vault Secrets User", "Key Vault Secrets Officer", "Key Vault Administrator"];
+
+/** What the rules across keys see of a config whose keys were each parsed on their own. */
+export interface ParsedKeys {
+    /** The environment profile named by `profile` (dev when it is bad or missing). */
+    readonly profile: EnvironmentProfile;
+    /** A key's value: as set, else its default (the profile's, when it has one). */
+    value<K extends ConfigKey>(k: K): ConfigValue<K>;
+    /** Whether the stack sets the key. */
+    isSet(k: ConfigKey): boolean;
+    /** Whether every one of the keys parsed (or is unset). */
+    ok(...keys: ConfigKey[]): boolean;
+    /** A list key's entries with their indices: all of them, or those that parsed when others did not. */
+    entriesOf<K extends "workloads" | "userNodePools">(k: K): [number, ConfigValue<K>[number]][];
+    /** A key's decoded value, valid or not. */
+    decoded(k: ConfigKey): unknown;
+}
+
+/** Records one problem at a config key path such as `["workloads", 2, "namespace"]`. */
+export type AddProblem = (path: readonly PropertyKey[], message: string) => void;
+
+/**
+ * The rules that span keys or entries: profile requirements, pairs of keys, uniqueness across entries (reported at
+ * the second occurrence), Azure's credential limit per identity, the region of the cloud, and what verification needs.
+ * Each runs on whatever parsed, so one bad key hides no other problem.
+ */
+export function crossKeyRules(keys: ParsedKeys, add: AddProblem): void {
+    const { profile, value, isSet, ok, entriesOf } = keys;
+    const cloud = value("cloud");
+    if (ok("cloud", "location")) {
+        const problem = regionProblem(value("location"), cloud);
+        if (problem) add(["location"], problem);
+    }
+    if (ok("disableLocalAccounts", "profile") && !value("disableLocalAccounts") && profile.requires.localAccountsDisabled) {
+        add(["disableLocalAccounts"], `is false, but the ${profile.name} profile requires local accounts disabled (Entra ID sign-in only)`);
+    }
+    const retention = value("softDeleteRetentionDays");
+    if (ok("softDeleteRetentionDays", "profile") && retention < profile.requires.minSoftDeleteRetentionDays) {
+        add(["softDeleteRetentionDays"], `is ${retention}, but the ${profile.name} profile requires at least ${profile.requires.minSoftDeleteRetentionDays}`);
+    }
+    if (isSet("existingClusterResourceGroup") !== isSet("existingClusterName") && ok("existingClusterResourceGroup", "existingClusterName")) {
+        add([isSet("existingClusterName") ? "existingClusterResourceGroup" : "existingClusterName"], `is missing: "existingClusterResourceGroup" and "existingClusterName" go together: set both to use an existing cluster, or neither`);
+    }
+    if (isSet("systemMinCount") !== isSet("systemMaxCount")) {
+        add([isSet("systemMinCount") ? "systemMinCount" : "systemMaxCount"], `is set alone: "systemMinCount" and "systemMaxCount" go together: set both to autoscale, or neither`);
+    } else if (isSet("systemMinCount") && ok("systemMinCount", "systemMaxCount") && value("systemMinCount")! > value("systemMaxCount")!) {
+        add(["systemMinCount"], `(${value("systemMinCount")}) must not exceed "systemMaxCount" (${value("systemMaxCount")})`);
+    }
+    if (isSet("systemNodeCount") && isSet("systemMinCount")) {
+        add(["systemNodeCount"], `is set together with "systemMinCount"/"systemMaxCount": set a fixed count or the autoscaler's range, not both`);
+    }
+    const zonesSeen = new Set<string>();
+    (ok("availabilityZones") ? value("availabilityZones") : []).forEach((z, i) => {
+        if (zonesSeen.has(z)) add(["availabilityZones", i], `"${z}" is listed twice`);
+        zonesSeen.add(z);
+    });
+
+    const poolNames = new Map<string, number>();
+    for (const [i, pool] of entriesOf("userNodePools")) {
+        if (pool.name === systemPoolName) add(["userNodePools", i, "name"], `"${pool.name}" is the inline system pool's name: pick another`);
+        else if (poolNames.has(pool.name)) add(["userNodePools", i, "name"], `"${pool.name}" is already the name of userNodePools[${poolNames.get(pool.name)}]: pool names must be unique`);
+        poolNames.set(pool.name, i);
+        const autoscale = pool.minCount !== undefined || pool.maxCount !== undefined;
+        if (autoscale && (pool.minCount === undefined || pool.maxCount === undefined)) {
+            add(["userNodePools", i, pool.minCount === undefined ? "minCount" : "maxCount"], `is missing: minCount and maxCount go together to turn on the autoscaler`);
+        } else if (autoscale && pool.minCount! > pool.maxCount!) {
+            add(["userNodePools", i, "minCount"], `(${pool.minCount}) must not exceed maxCount (${pool.maxCount})`);
+        }
+        if (autoscale && pool.count !== undefined) add(["userNodePools", i, "count"], `is set together with minCount/maxCount: set a fixed count or the autoscaler's range, not both`);
+        const seen = new Set<string>();
+        (pool.availabilityZones ?? []).forEach((z, j) => {
+            if (seen.has(z)) add(["userNodePools", i, "availabilityZones", j], `"${z}" is listed twice`);
+            seen.add(z);
+        });
+    }
+
+    const groups = new Map<string, number>();
+    (ok("adminGroupObjectIds") ? value("adminGroupObjectIds") : []).forEach((id, i) => {
+        if (groups.has(id.toLowerCase())) add(["adminGroupObjectIds", i], `"${id}" is listed twice (also adminGroupObjectIds[${groups.get(id.toLowerCase())}])`);
+        groups.set(id.toLowerCase(), i);
+    });
+
+    const method = value("kubeloginMethod");
+    if (ok("kubeloginMethod", "kubeloginClientId")) {
+        if (method === "spn" && !isSet("kubeloginClientId")) add(["kubeloginClientId"], `is required when "kubeloginMethod" is "spn": the service principal's application id`);
+        if (isSet("kubeloginClientId") && method !== "spn" && method !== "msi") add(["kubeloginClientId"], `is set, but "kubeloginMethod" "${method}" does not use it (only spn and msi do)`);
+    }
+
+    // Issuers: the same URL under two labels would give one identity two credentials with the same issuer and subject, which Entra refuses.
+    const extraIssuers = ok("extraIssuers") ? value("extraIssuers") : {};
+    const labelsByUrl = new Map<string, string>();
+    for (const [label, url] of Object.entries(extraIssuers)) {
+        const first = labelsByUrl.get(url);
+        if (first !== undefined) add(["extraIssuers", label], `is the same issuer URL as "extraIssuers.${first}": each issuer once, or its credentials would collide`);
+        else labelsByUrl.set(url, label);
+    }
+    const issuerCount = 1 + Object.keys(extraIssuers).length;
+
+    // Workloads: names and ServiceAccounts are unique across the stack; each identity's credentials within Azure's limit.
+    const workloads = (ok("workloads") ? value("workloads") : undefined) ?? [];
+    if (ok("workloads") && isSet("workloads") && workloads.length === 0) add(["workloads"], `is empty: give at least one workload, such as [{name: orders, namespace: shop}]`);
+    const workloadNames = new Map<string, number>();
+    const claimedBy = new Map<string, string>();
+    // Names and ServiceAccounts are checked on each entry's valid fields, so a bad field elsewhere in an entry hides nothing.
+    for (const w of looseWorkloads(keys.decoded("workloads"))) {
+        const i = w.index;
+        if (w.name !== undefined) {
+            if (workloadNames.has(w.name)) add(["workloads", i, "name"], `"${w.name}" is used twice (also workloads[${workloadNames.get(w.name)}].name): workload names must be unique`);
+            else workloadNames.set(w.name, i);
+        }
+        for (const [path, s] of w.subjects) {
+            const subject = `${s.namespace}/${s.serviceAccountName}`;
+            const first = claimedBy.get(subject);
+            if (first !== undefined) {
+                add(path, `claims ServiceAccount ${subject}, already claimed by ${first}: one ServiceAccount signs in as one identity (the webhook reads one client-id annotation)`);
+            } else {
+                claimedBy.set(subject, keyPath(path));
+            }
+        }
+        for (const clash of subjectNameClashes(w.subjects.map(([, s]) => s))) add(["workloads", i, "extraSubjects"], clash);
+        const credentials = issuerCount * w.subjectCount;
+        if (credentials > maxFederatedCredentialsPerIdentity) {
+            add(["workloads", i], `(workload "${w.name ?? i}") needs ${credentials} federated credentials (${issuerCount} issuer(s) x ${w.subjectCount} ServiceAccount(s)); Azure allows at most ${maxFederatedCredentialsPerIdentity} per identity: split it into two workloads`);
+        }
+    }
+    for (const [i, w] of entriesOf("workloads")) {
+        const grants = new Map<string, number>();
+        w.roles.forEach((r, j) => {
+            const grant = `${resolveRole(r.role)?.guid}|${(r.scope ?? "").toLowerCase()}`;
+            if (grants.has(grant)) add(["workloads", i, "roles", j], `grants "${r.role}" on ${r.scope ?? "this stack's vault"} again (also roles[${grants.get(grant)}])`);
+            grants.set(grant, j);
+        });
+    }
+
+    // Verification: the Job runs as a workload that can read this vault's secrets, from inside the cluster.
+    const verify = value("verify");
+    const verifyWorkload = isSet("verifyWorkload") ? value("verifyWorkload") : workloads[0]?.name;
+    if (ok("verify", "verifyWorkload", "workloads") && verify && workloads.length > 0) {
+        const target = workloads.find((w) => w.name === verifyWorkload);
+        if (!target) {
+            add(["verifyWorkload"], `is "${verifyWorkload}": it must name a workload (${workloads.map((w) => w.name).join(", ")})`);
+        } else if (!target.roles.some((r) => r.scope === undefined && secretReaderRoles.includes(resolveRole(r.role)?.name ?? ""))) {
+            add(["verifyWorkload"], `: workload "${verifyWorkload}" has no role that reads this stack's vault secrets (${secretReaderRoles.join(", ")}), so the verification Job would always fail`);
+        }
+    }
+    if (verify && ok("verify", "keyVaultPublicNetworkAccess", "keyVaultIpRules")) {
+        const lockedOut = value("keyVaultPublicNetworkAccess") === "Disabled"
+            ? `"keyVaultPublicNetworkAccess" is Disabled`
+            : value("keyVaultIpRules").length > 0 ? `"keyVaultIpRules" limits the vault to ${value("keyVaultIpRules").length} address range(s)` : undefined;
+        if (lockedOut) {
+            add(["verify"], `is on, but ${lockedOut}: the verification Job reads the vault from a pod in the cluster, whose egress address is neither allowed nor private-linked, so it would always fail. Set verify: false, or open the vault to the cluster`);
+        }
+    }
+
+}
+
+/** A workload entry's fields that are valid on their own. */
+interface LooseWorkload {
+    readonly index: number;
+    readonly name?: string;
+    /** Each valid ServiceAccount with the config key path that names it. */
+    readonly subjects: [PropertyKey[], { namespace: string; serviceAccountName: string }][];
+    /** How many ServiceAccounts the entry lists, valid or not (each needs a credential per issuer). */
+    readonly subjectCount: number;
+}
+
+/** The valid fields of each `workloads` entry, judged field by field with the schema's own field rules. */
+function looseWorkloads(decoded: unknown): LooseWorkload[] {
+    if (!Array.isArray(decoded)) return [];
+    const fields = workloadSchema.in.shape;
+    const valid = <T>(schema: z.ZodType<T>, v: unknown): T | undefined => {
+        const r = schema.safeParse(v);
+        return r.success ? r.data : undefined;
+    };
+    return decoded.flatMap((entry, index): LooseWorkload[] => {
+        if (!entry || typeof entry !== "object" || Array.isArray(entry)) return [];
+        const e = entry as Record<string, unknown>;
+        const name = valid(fields.name, e.name);
+        const namespace = valid(fields.namespace, e.namespace);
+        const written = e.serviceAccountName !== undefined;
+        const serviceAccountName = written ? valid(fields.serviceAccountName, e.serviceAccountName) : name;
+        const subjects: LooseWorkload["subjects"] = [];
+        if (namespace !== undefined && serviceAccountName !== undefined) subjects.push([["workloads", index, written ? "serviceAccountName" : "name"], { namespace, serviceAccountName }]);
+        const extra = Array.isArray(e.extraSubjects) ? e.extraSubjects : [];
+        extra.forEach((s, j) => {
+            const subject = valid(subjectSchema, s);
+            if (subject) subjects.push([["workloads", index, "extraSubjects", j], subject]);
+        });
+        return [{ index, name, subjects, subjectCount: 1 + extra.length }];
+    });
+}
 
 /** The nested objects the README documents field by field, with the key path they sit under. */
 export const nestedSchemas = {

@@ -589,6 +589,7 @@ describe("AksCluster", () => {
             ["a deployer access wait over 30 minutes", { deployerAccessWaitSeconds: 1801 }, "deployerAccessWaitSeconds 1801 must be a whole number from 0 to 1800"],
             ["a fractional deployer access wait", { deployerAccessWaitSeconds: 1.5 }, "deployerAccessWaitSeconds 1.5 must be a whole number from 0 to 1800"],
             ["a login client id that is not a GUID", { login: { method: "spn", clientId: "ci-app" } }, `login.clientId "ci-app" must be an application (client) id, a GUID`],
+            ["51 tags", { tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, "x"])) }, "tags has 51 tags: Azure allows at most 50 per resource"],
             ["an unknown SKU tier", { skuTier: "Gold" as unknown as "Free" }, `skuTier "Gold" is not allowed: use one of "Free", "Standard", "Premium"`],
             ["an octet of 300 in an authorized range", { apiServerAuthorizedIpRanges: ["203.0.300.0/24"] }, `apiServerAuthorizedIpRanges[0] "203.0.300.0/24" is not an IPv4 CIDR: use an address and a prefix of 0-32, such as 203.0.113.0/24`],
             ["a user pool with a negative count", { userPools: [{ name: "apps", vmSize: "Standard_D4ds_v5", count: -1 }] }, "userPools[0].count -1 must be a whole number from 0 to 1000"],

@@ -127,7 +127,7 @@ describe("federation core", () => {
             assert.match(problems.join("\n"), /audience " api:\/\/AzureADTokenExchange" must be a non-empty string without surrounding spaces/);
             assert.match(problems.join("\n"), /credentials\[1\] repeats issuer/);
             assert.match(problems.join("\n"), /credentials\[2\]\.name "-bad"/);
-            assert.match(problems.join("\n"), /credentials\[2\]\.issuer "http:\/\/x" must be an https:\/\/ URL/);
+            assert.match(problems.join("\n"), /credentials\[2\]\.issuer "http:\/\/x" is not an https:\/\/ URL/);
             assert.match(problems.join("\n"), /credentials\[2\]\.subject/);
             assert.match(federatedIdentityArgsProblems("ci", args({ credentials: [] })).join("\n"), /needs at least one federated credential/);
         });

@@ -329,6 +329,7 @@ describe("KeyVault", () => {
             ["a bad IP rule", { networkRules: { defaultAction: "Deny", ipRules: ["203.0.113.7", "10.0.0.0/8/8"] } }, `networkRules.ipRules[1] "10.0.0.0/8/8" is not an IPv4 address or CIDR, such as 203.0.113.7 or 203.0.113.0/24`],
             ["a hostname as IP rule", { networkRules: { defaultAction: "Deny", ipRules: ["office.example.com"] } }, `networkRules.ipRules[0] "office.example.com" is not an IPv4 address or CIDR, such as 203.0.113.7 or 203.0.113.0/24`],
             ["a private-range IP rule the vault firewall refuses", { networkRules: { defaultAction: "Deny", ipRules: ["10.1.0.0/16"] } }, `networkRules.ipRules[0] "10.1.0.0/16" is a private (RFC 1918) range, which the Key Vault firewall does not accept: it only sees public addresses`],
+            ["a tag value over 256 characters", { tags: { team: "v".repeat(257) } }, `tags."team" is a tag value of 257 characters: Azure allows at most 256`],
             ["a secret name with '_'", { secrets: { db_password: "x" } }, `secrets key "db_password" is not a Key Vault secret name: use 1-127 letters, digits and '-'`],
             ["a secret name of 128 characters", { secrets: { ["s".repeat(128)]: "x" } }, `secrets key "${"s".repeat(128)}" is not a Key Vault secret name: use 1-127 letters, digits and '-'`],
         ];

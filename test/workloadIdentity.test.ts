@@ -191,6 +191,8 @@ describe("WorkloadIdentity", () => {
             ["an unknown role name", { roleGrants: [{ scope: storageId, role: "Key Vault Secret User" }] }, /roleGrants\[0\]\.role "Key Vault Secret User" is not a known role: use a role definition GUID or one of "Key Vault Secrets User"/],
             ["an issuer that is not https", { issuers: { aks: "http://issuer.example/" } }, /issuers\.aks "http:\/\/issuer\.example\/" must be an https:\/\/ URL/],
             ["no issuer", { issuers: {} }, /issuers needs at least one issuer URL/],
+            ["one literal issuer under two labels", { issuers: { blue: "https://issuer.example/", green: "https://issuer.example/" } }, /issuers\.green is the same issuer URL as issuers\.blue: list each issuer once/],
+            ["a tag name Azure refuses", { tags: { "cost/center": "x" } }, /tags\."cost\/center" is a tag name with '\/'/],
             ["no subject", { subjects: [] }, /subjects needs at least one/],
             ["a subject in kube-system, which the webhook never mutates on AKS", { subjects: [{ namespace: "kube-system", serviceAccountName: "agent" }] }, /subjects\[0\]\.namespace "kube-system" is excluded from admission webhooks on AKS/],
             ["a role scope with a placeholder subscription", { roleGrants: [{ scope: "/subscriptions/<sub>/resourceGroups/rg", role: "Key Vault Reader" }] }, /roleGrants\[0\]\.scope "\/subscriptions\/<sub>\/resourceGroups\/rg" names subscription "<sub>", which is not a subscription GUID/],
@@ -213,7 +215,7 @@ describe("WorkloadIdentity", () => {
 
         it("accepts the boundaries: 20 FICs, 3600 and 86400 seconds, a GUID role", () => {
             const subjects = Array.from({ length: 10 }, (_, i) => ({ namespace: "apps", serviceAccountName: `sa${i}` }));
-            assert.doesNotThrow(() => new WorkloadIdentity(unique("edge"), args({ issuers: { blue: issuer, green: issuer }, subjects, tokenExpirationSeconds: 3600 })));
+            assert.doesNotThrow(() => new WorkloadIdentity(unique("edge"), args({ issuers: { blue: issuer, green: issuer.replace("westeurope", "northeurope") }, subjects, tokenExpirationSeconds: 3600 })));
             assert.doesNotThrow(() => new WorkloadIdentity(unique("edge"), args({ tokenExpirationSeconds: 86400, roleGrants: [{ scope: storageId, role: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635" }] })));
         });
 

@@ -11,6 +11,7 @@ import { agentPoolNameProblem } from "../shared/names";
 import { ipv4CidrProblem } from "../shared/network";
 import { aksSkuTiers, oneOfProblem } from "../shared/enums";
 import { poolCountRange, systemPoolName } from "../shared/pools";
+import { tagArgProblems } from "../shared/tags";
 import { KubeloginOptions, kubeconfigForLogin, kubeloginMethods } from "./kubeconfig";
 
 /** A node pool's size and placement. */
@@ -208,6 +209,7 @@ export function aksClusterArgsProblems(args: AksClusterArgs): string[] {
     if (args.login && !kubeloginMethods.includes(args.login.method)) {
         problems.add(`login.method ${JSON.stringify(args.login.method)} must be one of ${kubeloginMethods.join(", ")}`);
     }
+    problems.addAll(tagArgProblems("tags", args.tags));
     if (args.skuTier !== undefined) {
         const problem = oneOfProblem(args.skuTier, aksSkuTiers);
         if (problem) problems.add(`skuTier ${problem}`);

@@ -3,7 +3,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import { armIdProblem } from "../shared/arm";
 import { ArgsError, Problems } from "../shared/errors";
-import { federatedCredentialNamePattern } from "../shared/names";
+import { federatedCredentialNamePattern, issuerUrlProblem } from "../shared/names";
 import { assignRole, resolveRole, roleProblem } from "../shared/roles";
 
 /** Azure's limit of federated identity credentials on one managed identity. */
@@ -130,9 +130,8 @@ export function credentialProblems(credentials: readonly FederatedCredentialArgs
         }
         if (names.has(credential.name)) problems.add(`${key}[${i}].name "${credential.name}" is used twice`);
         names.add(credential.name);
-        if (typeof credential.issuer === "string" && !credential.issuer.startsWith("https://")) {
-            problems.add(`${key}[${i}].issuer "${credential.issuer}" must be an https:// URL (the token's "iss", verbatim)`);
-        }
+        const issuerProblem = typeof credential.issuer === "string" ? issuerUrlProblem(credential.issuer) : undefined;
+        if (issuerProblem) problems.add(`${key}[${i}].issuer ${issuerProblem}`);
         if (typeof credential.subject !== "string" || credential.subject.trim() === "" || credential.subject !== credential.subject.trim()) {
             problems.add(`${key}[${i}].subject ${JSON.stringify(credential.subject)} must be a non-empty string without surrounding spaces: the token's "sub", verbatim`);
         }

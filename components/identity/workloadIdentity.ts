@@ -11,6 +11,7 @@ import { ArgsError, Problems } from "../shared/errors";
 import {
     checkNamespaceName, checkServiceAccountName, federatedCredentialName, federatedNamespaceProblem, issuerLabelPattern, serviceAccountSubject,
 } from "../shared/names";
+import { tagArgProblems } from "../shared/tags";
 
 export { maxFederatedCredentialsPerIdentity } from "../federation/federatedIdentity";
 export type { RoleGrantArgs } from "../federation/federatedIdentity";
@@ -110,7 +111,14 @@ export function workloadIdentityArgsProblems(name: string, args: WorkloadIdentit
     if (labels.length === 0) {
         problems.add(`issuers needs at least one issuer URL, for example { aks: cluster.issuerUrl }`);
     }
+    const labelByLiteralUrl = new Map<string, string>();
     for (const label of labels) {
+        const literal = args.issuers[label];
+        // Two labels with one issuer would give the identity two credentials with the same issuer and subject, which Entra refuses.
+        if (typeof literal === "string" && labelByLiteralUrl.has(literal)) {
+            problems.add(`issuers.${label} is the same issuer URL as issuers.${labelByLiteralUrl.get(literal)}: list each issuer once`);
+        }
+        if (typeof literal === "string" && !labelByLiteralUrl.has(literal)) labelByLiteralUrl.set(literal, label);
         if (!issuerLabelPattern.test(label)) {
             problems.add(`issuers key "${label}" must be 1-40 letters, digits, '-' and '_', starting with a letter or digit (it becomes part of the FIC name)`);
         }
@@ -151,6 +159,7 @@ export function workloadIdentityArgsProblems(name: string, args: WorkloadIdentit
         countDetail: `(${labels.length} issuer(s) x ${subjects.length} subject(s))`,
         limitHint: "split the subjects across identities",
     }));
+    problems.addAll(tagArgProblems("tags", args.tags));
     for (const key of Object.keys(args.annotations ?? {})) {
         if (ownedAnnotations.includes(key)) {
             problems.add(`annotations may not set "${key}": this component sets it from the identity`);

@@ -7,6 +7,7 @@ import { currentDeployer } from "../shared/deployer";
 import { assignRole, resolveRole, roleProblem } from "../shared/roles";
 import { maxVaultNameLength, maxVaultNamePrefixLength, vaultNamePrefixProblem, vaultNameSuffixLength, vaultSecretNameProblem } from "../shared/names";
 import { vaultIpRuleProblem } from "../shared/network";
+import { tagArgProblems } from "../shared/tags";
 
 // The vault name rules live in components/shared/names.ts; re-exported for this component's users.
 export { maxVaultNameLength, maxVaultNamePrefixLength, vaultNamePrefixProblem, vaultNameSuffixLength };
@@ -84,6 +85,7 @@ export function keyVaultArgsProblems(args: KeyVaultArgs): string[] {
             if (problem) problems.add(`networkRules.ipRules[${i}] ${problem}`);
         });
     }
+    problems.addAll(tagArgProblems("tags", args.tags));
     for (const secretName of Object.keys(args.secrets ?? {})) {
         const problem = vaultSecretNameProblem(secretName);
         if (problem) problems.add(`secrets key ${problem}`);

@@ -27,14 +27,16 @@ export interface CloudSettings {
     readonly authorityHost: string;
     /** The azure-native provider's `environment` (ARM_ENVIRONMENT) for this cloud. */
     readonly armEnvironment: "public" | "usgovernment" | "china";
+    /** The Key Vault DNS suffix: a vault's host is `<name>.<suffix>`. */
+    readonly keyVaultDnsSuffix: string;
 }
 
 // The portal's default FIC audience per cloud; a sovereign cloud's FIC with it refuses a token asking for
 // api://AzureADTokenExchange (Azure/login #452, terraform-provider-azuread #1755), so the requester must ask for it.
 export const clouds: Readonly<Record<CloudName, CloudSettings>> = {
-    AzureCloud: { tokenExchangeAudience: "api://AzureADTokenExchange", authorityHost: "https://login.microsoftonline.com/", armEnvironment: "public" },
-    AzureUSGovernment: { tokenExchangeAudience: "api://AzureADTokenExchangeUSGov", authorityHost: "https://login.microsoftonline.us/", armEnvironment: "usgovernment" },
-    AzureChinaCloud: { tokenExchangeAudience: "api://AzureADTokenExchangeChina", authorityHost: "https://login.chinacloudapi.cn/", armEnvironment: "china" },
+    AzureCloud: { tokenExchangeAudience: "api://AzureADTokenExchange", authorityHost: "https://login.microsoftonline.com/", armEnvironment: "public", keyVaultDnsSuffix: "vault.azure.net" },
+    AzureUSGovernment: { tokenExchangeAudience: "api://AzureADTokenExchangeUSGov", authorityHost: "https://login.microsoftonline.us/", armEnvironment: "usgovernment", keyVaultDnsSuffix: "vault.usgovcloudapi.net" },
+    AzureChinaCloud: { tokenExchangeAudience: "api://AzureADTokenExchangeChina", authorityHost: "https://login.chinacloudapi.cn/", armEnvironment: "china", keyVaultDnsSuffix: "vault.azure.cn" },
 };
 
 /**

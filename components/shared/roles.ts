@@ -17,7 +17,28 @@ export const builtInRoles = {
     "Azure Kubernetes Service RBAC Admin": "3498e952-d568-435e-9b2c-8d77e338d7f7",
     "Azure Kubernetes Service RBAC Writer": "a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb",
     "Azure Kubernetes Service RBAC Reader": "7f6c6a51-bcf8-42ba-9220-52d62157d7db",
+    "Key Vault Crypto User": "12338af0-0e69-4776-bea7-57ae8d297424",
+    "Reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    "Contributor": "b24988ac-6180-42a0-ab88-20f7382dd24c",
+    "User Access Administrator": "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+    "Role Based Access Control Administrator": "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
 } as const;
+
+/**
+ * Built-in roles that carry `Microsoft.Authorization/roleAssignments/write`: a principal holding one can grant
+ * itself anything at its scope, so a CI deployer may never assign them (see {@link deployerAssignableRoleGuids}).
+ */
+export const roleAssigningRoles: readonly BuiltInRoleName[] = ["User Access Administrator", "Role Based Access Control Administrator"];
+
+/**
+ * The role definitions a CI deployer may assign while running the main program: every role this library knows
+ * by name (what a workload's `roles` and the program's own grants use) except {@link roleAssigningRoles}, plus
+ * `extraGuids` (custom roles a stack grants). The ABAC condition on the deployer's RBAC Administrator lists these.
+ */
+export function deployerAssignableRoleGuids(extraGuids: readonly string[] = []): string[] {
+    const builtIn = Object.entries(builtInRoles).filter(([name]) => !roleAssigningRoles.includes(name as BuiltInRoleName)).map(([, guid]) => guid);
+    return [...new Set([...builtIn, ...extraGuids.map((g) => g.toLowerCase())])].sort();
+}
 
 /** The name of a built-in role in {@link builtInRoles}. */
 export type BuiltInRoleName = keyof typeof builtInRoles;
@@ -162,4 +183,38 @@ export function assignRole(namePrefix: string, args: AssignRoleArgs, opts: pulum
 /** A lowercase slug of a role's name, for Pulumi logical names. */
 export function roleSlug(role: ResolvedRole): string {
     return role.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+}
+
+/**
+ * The ABAC condition (version 2.0) that lets a Role Based Access Control Administrator assignment create and
+ * delete only role assignments of the given role definitions: Azure's "Constrain roles" example
+ * (learn.microsoft.com/azure/role-based-access-control/delegate-role-assignments-examples). Writes are checked on
+ * the request's role, deletes on the existing assignment's, so both halves are needed.
+ */
+export function constrainRolesCondition(roleGuids: readonly string[]): string {
+    if (roleGuids.length === 0 || !roleGuids.every(isGuid)) {
+        throw new Error(`constrainRolesCondition needs role definition GUIDs, got ${JSON.stringify(roleGuids)}`);
+    }
+    const list = roleGuids.map((g) => g.toLowerCase()).join(", ");
+    return [
+        "(",
+        " (",
+        "  !(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})",
+        " )",
+        " OR",
+        " (",
+        `  @Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${list}}`,
+        " )",
+        ")",
+        "AND",
+        "(",
+        " (",
+        "  !(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})",
+        " )",
+        " OR",
+        " (",
+        `  @Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${list}}`,
+        " )",
+        ")",
+    ].join("\n");
 }

@@ -25,3 +25,8 @@ export function tagProblems(tags: Readonly<Record<string, unknown>>, reserved: r
     }
     return problems;
 }
+
+/** {@link tagProblems} as sentences naming a component argument (`tags`, `tags."cost/center"`). */
+export function tagArgProblems(arg: string, tags: Readonly<Record<string, unknown>> | undefined): string[] {
+    return tagProblems(tags ?? {}).map(([key, problem]) => `${key === undefined ? arg : `${arg}.${JSON.stringify(key)}`} ${problem}`);
+}
