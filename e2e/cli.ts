@@ -9,7 +9,7 @@ import type { World } from "./model";
 import { rehearseStack } from "./rehearsal";
 import type { RunnerInput, RunnerOutput } from "./runner";
 import { Expectation, Job, judge, jobsForStack, Observation, scenarios } from "./scenarios";
-import { makeCertificates } from "./tls";
+import { makeCertificates, rsaKeyPair } from "./tls";
 import { aksWebhookTokenAudience, clouds } from "../components/shared/clouds";
 import { worldFromResources } from "./wiring";
 
@@ -152,6 +152,9 @@ export async function rehearse(args: CliArgs): Promise<E2eReport> {
     const unshareArgs = process.getuid?.() === 0 ? ["--net", "--mount"] : ["--user", "--map-root-user", "--net", "--mount"];
     const problem = namespaceProblem(unshareArgs);
     if (problem) throw new PlanInputError(problem);
+    // RSA generation is slow; it runs on the thread pool while the stacks are planned.
+    const tlsKeys = Promise.all([rsaKeyPair(), rsaKeyPair()] as const);
+    const signingKeys = Promise.all([rsaKeyPair(), rsaKeyPair()] as const);
     const worlds: World[] = [];
     const jobs: Job[] = [];
     const skipped: string[] = [];
@@ -163,10 +166,11 @@ export async function rehearse(args: CliArgs): Promise<E2eReport> {
     }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-"));
     try {
-        const tls = await makeCertificates(hostNames(worlds));
+        const tls = await makeCertificates(hostNames(worlds), tlsKeys);
+        const [cluster, entra] = await signingKeys;
         const caFile = path.join(dir, "ca.pem");
         fs.writeFileSync(caFile, tls.caCert);
-        const input: RunnerInput = { worlds, jobs, cert: tls.cert, key: tls.key, caFile, concurrency: Number(process.env.E2E_CONCURRENCY) || Math.max(2, os.cpus().length), timeoutSeconds: 30 };
+        const input: RunnerInput = { worlds, jobs, cert: tls.cert, key: tls.key, signingKeys: { cluster, entra }, caFile, concurrency: Number(process.env.E2E_CONCURRENCY) || Math.max(2, os.cpus().length), timeoutSeconds: 30 };
         const output = await runIsolated(input, worlds, dir, unshareArgs);
         const results: JobResult[] = jobs.map((job) => {
             const observed = output.observations[job.id] ?? { outcome: "crashed", message: "no result" };
@@ -195,7 +199,9 @@ function observedText(o: Observation): string {
     if (o.outcome === "secret") return "read the secret";
     if (o.outcome === "refused") return `pod refused: ${o.message}`;
     if (o.outcome === "crashed") return `crashed: ${o.message}`;
-    const first = (o.message ?? "").split(/\r?\n/).find((l) => l.trim()) ?? "";
+    // Entra's answer is the telling part, also when DefaultAzureCredential wraps it among its chain's messages.
+    const aadsts = /AADSTS\d+: [^.]*\./.exec(o.message ?? "")?.[0];
+    const first = aadsts ?? (o.message ?? "").split(/\r?\n/).find((l) => l.trim()) ?? "";
     return `${o.name}${o.status ? ` ${o.status}` : ""}${o.innerCode ? ` ${o.innerCode}` : o.code && o.status ? ` ${o.code}` : ""}: ${first.slice(0, 160)}`;
 }
 

@@ -4,6 +4,7 @@ import * as jose from "jose";
 import { decideExchange, entraError, resourceOfScope } from "./entra";
 import type { VaultSpec, World } from "./model";
 import { decideDataAction, getSecretAction } from "./rbac";
+import type { RsaKeyPem } from "./tls";
 
 /**
  * One HTTPS listener that plays every Azure and cluster endpoint the SDKs call, routing by the Host header:
@@ -71,9 +72,13 @@ export class Emulator {
      * Makes the emulator for `worlds`. One RS256 key signs for every cluster and one for Entra (RSA generation is
      * slow); each world still has its own key ids, which tie requests to their world.
      */
-    static async create(worlds: readonly World[]): Promise<Emulator> {
+    static async create(worlds: readonly World[], keys: { cluster: RsaKeyPem; entra: RsaKeyPem }): Promise<Emulator> {
         const emulator = new Emulator();
-        const [cluster, entra] = await Promise.all([jose.generateKeyPair("RS256", { extractable: true }), jose.generateKeyPair("RS256")]);
+        const load = async (pem: RsaKeyPem): Promise<{ privateKey: jose.CryptoKey; publicKey: jose.CryptoKey }> => ({
+            privateKey: await jose.importPKCS8(pem.privatePem, "RS256"),
+            publicKey: await jose.importSPKI(pem.publicPem, "RS256", { extractable: true }),
+        });
+        const [cluster, entra] = await Promise.all([load(keys.cluster), load(keys.entra)]);
         const publicJwk = await jose.exportJWK(cluster.publicKey);
         for (const [i, world] of worlds.entries()) {
             const clusterKid = `e2e-sa-${i}`;

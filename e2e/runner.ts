@@ -5,6 +5,7 @@ import * as path from "path";
 import { Emulator, RequestRecord } from "./emulator";
 import type { World } from "./model";
 import type { Job, Observation } from "./scenarios";
+import type { RsaKeyPem } from "./tls";
 
 /**
  * The part of the rehearsal that runs inside the private network namespace: the emulator on 127.0.0.1:443 and
@@ -19,6 +20,8 @@ export interface RunnerInput {
     readonly jobs: Job[];
     readonly cert: string;
     readonly key: string;
+    /** The signing keys of the emulated clusters and of Entra ID. */
+    readonly signingKeys: { readonly cluster: RsaKeyPem; readonly entra: RsaKeyPem };
     /** The CA file the children trust (NODE_EXTRA_CA_CERTS). */
     readonly caFile: string;
     readonly concurrency: number;
@@ -72,7 +75,7 @@ async function runJob(emulator: Emulator, input: RunnerInput, job: Job, dir: str
 async function main(): Promise<void> {
     const [inputFile, outputFile] = process.argv.slice(2);
     const input = JSON.parse(fs.readFileSync(inputFile, "utf8")) as RunnerInput;
-    const emulator = await Emulator.create(input.worlds);
+    const emulator = await Emulator.create(input.worlds, input.signingKeys);
     await emulator.listen("127.0.0.1", 443, { cert: input.cert, key: input.key });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-pods-"));
     const observations: Record<string, Observation> = {};

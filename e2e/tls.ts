@@ -11,14 +11,26 @@ export interface Certificates {
     readonly key: string;
 }
 
-async function keyPair(): Promise<{ publicKey: forge.pki.rsa.PublicKey; privateKey: forge.pki.rsa.PrivateKey; privatePem: string }> {
-    // Node's native RSA generation, off the main thread; node-forge's pure-JS one takes seconds.
+/** An RSA 2048 key pair as PEM (SPKI public, PKCS#8 private). */
+export interface RsaKeyPem {
+    readonly publicPem: string;
+    readonly privatePem: string;
+}
+
+/**
+ * A fresh RSA 2048 key pair, made by Node's native code off the main thread (node-forge's pure-JS generation
+ * takes seconds), so callers can start it early and do other work meanwhile.
+ */
+export async function rsaKeyPair(): Promise<RsaKeyPem> {
     const { publicKey, privateKey } = await promisify(generateKeyPair)("rsa", { modulusLength: 2048 });
-    const privatePem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+    return { publicPem: publicKey.export({ type: "spki", format: "pem" }).toString(), privatePem: privateKey.export({ type: "pkcs8", format: "pem" }).toString() };
+}
+
+function forgeKeys(pem: RsaKeyPem): { publicKey: forge.pki.rsa.PublicKey; privateKey: forge.pki.rsa.PrivateKey; privatePem: string } {
     return {
-        publicKey: forge.pki.publicKeyFromPem(publicKey.export({ type: "spki", format: "pem" }).toString()) as forge.pki.rsa.PublicKey,
-        privateKey: forge.pki.privateKeyFromPem(privatePem) as forge.pki.rsa.PrivateKey,
-        privatePem,
+        publicKey: forge.pki.publicKeyFromPem(pem.publicPem) as forge.pki.rsa.PublicKey,
+        privateKey: forge.pki.privateKeyFromPem(pem.privatePem) as forge.pki.rsa.PrivateKey,
+        privatePem: pem.privatePem,
     };
 }
 
@@ -33,12 +45,12 @@ function serial(): string {
  * A CA valid for a day and a server certificate for `hostNames` signed by it. Made fresh for each run and never
  * written anywhere but the run's temporary directory: trusting it trusts nothing else.
  */
-export async function makeCertificates(hostNames: readonly string[]): Promise<Certificates> {
+export async function makeCertificates(hostNames: readonly string[], keys?: Promise<readonly [RsaKeyPem, RsaKeyPem]>): Promise<Certificates> {
     const now = new Date();
     const later = new Date(now.getTime() + 24 * 3600 * 1000);
     const before = new Date(now.getTime() - 3600 * 1000);
 
-    const [ca, leaf] = await Promise.all([keyPair(), keyPair()]);
+    const [ca, leaf] = (await (keys ?? Promise.all([rsaKeyPair(), rsaKeyPair()]))).map(forgeKeys);
     const caCert = forge.pki.createCertificate();
     caCert.publicKey = ca.publicKey;
     caCert.serialNumber = serial();

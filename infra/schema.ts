@@ -16,7 +16,7 @@ import {
     aksSkuTiers, availabilityZones, networkDataplanes, oneOfProblem, publicNetworkAccessModes, vaultSkus,
 } from "../components/shared/enums";
 import {
-    agentPoolNameProblem, dns1123LabelProblem, maxVaultNamePrefixLength, dns1123SubdomainProblem, federatedNamespaceProblem, issuerLabelProblem, issuerUrlProblem,
+    agentPoolNameProblem, dns1123LabelProblem, imageReferenceProblem, labelProblem, maxVaultNamePrefixLength, dns1123SubdomainProblem, federatedNamespaceProblem, issuerLabelProblem, issuerUrlProblem,
     vaultNamePrefixProblem, vaultSecretNameProblem,
 } from "../components/shared/names";
 import { ipv4CidrProblem, vaultIpRuleProblem } from "../components/shared/network";
@@ -141,7 +141,7 @@ export const workloadSchema = entry("workload", "{name: orders, namespace: shop}
     roles: z.array(roleSchema).optional().describe("The roles: a list of {role, scope}. Default: Key Vault Secrets User on this stack's vault."),
     tokenExpirationSeconds: whole(tokenExpirationRange.min, tokenExpirationRange.max).optional().describe(`The projected token's lifetime, ${tokenExpirationRange.min}-${tokenExpirationRange.max} seconds. Default: the webhook's, 3600.`),
     createNamespace: z.boolean().optional().describe("Create the namespace(s). Default: true on the stack's own cluster, false on an existing one; built-in namespaces never. Retained on delete."),
-    image: text.optional().describe("When set, a Deployment of this image runs as the workload."),
+    image: ruled(imageReferenceProblem).optional().describe("When set, a Deployment of this image runs as the workload."),
     port: whole(1, 65535).optional().describe("The Deployment's container port."),
     replicas: whole(0, 100).optional().describe("The Deployment's replicas, 0-100. Default 1."),
     env: z.record(z.string(), z.string()).superRefine((env, ctx) => {
@@ -150,6 +150,11 @@ export const workloadSchema = entry("workload", "{name: orders, namespace: shop}
             else if (name.startsWith("AZURE_")) ctx.addIssue({ code: "custom", path: [name], message: `is set by the workload identity webhook; setting it stops the webhook injecting its own` });
         }
     }).optional().describe("Extra environment variables for the Deployment's container, {NAME: value}."),
+}).superRefine((w, ctx) => {
+    if (w.image !== undefined) return;
+    for (const field of ["port", "replicas", "env"] as const) {
+        if (w[field] !== undefined) ctx.addIssue({ code: "custom", path: [field], message: `is set but "image" is not: it configures the workload's Deployment, which exists only with an image` });
+    }
 }).transform((w) => ({
     name: w.name,
     namespace: w.namespace,
@@ -173,7 +178,12 @@ export const userNodePoolSchema = entry("user node pool", "{name: apps, vmSize: 
     minCount: whole(poolCountRange.user.min, poolCountRange.user.max).optional().describe("The autoscaler's minimum (with maxCount)."),
     maxCount: whole(1, poolCountRange.user.max).optional().describe("The autoscaler's maximum (with minCount)."),
     availabilityZones: z.array(zone).optional().describe("Zones, a subset of [\"1\",\"2\",\"3\"]. Default: the availabilityZones key."),
-    nodeLabels: z.record(z.string(), z.string()).optional().describe("Kubernetes labels for the pool's nodes."),
+    nodeLabels: z.record(z.string(), z.string()).superRefine((labels, ctx) => {
+        for (const [k, v] of Object.entries(labels)) {
+            const problem = labelProblem(k, v);
+            if (problem) ctx.addIssue({ code: "custom", path: [k], message: problem });
+        }
+    }).optional().describe("Kubernetes labels for the pool's nodes."),
     nodeTaints: z.array(taint).optional().describe("Taints such as dedicated=batch:NoSchedule."),
 });
 
@@ -227,7 +237,7 @@ export const configSchema = {
     }), default: {}, description: "Secrets to store in the vault, {name: value}. Set with pulumi config set --secret --path 'vaultSecrets.<name>' <value>." }),
     verify: key({ type: "boolean", schema: z.boolean(), profileDefault: (p) => p.verify, description: "Deploy the verification Job that reads a vault secret through workload identity; pulumi up fails if it cannot." }),
     verifyWorkload: key({ type: "string", schema: workloadName, computedDefault: "the first workload", description: "The workload whose ServiceAccount the verification Job runs as. Default: the first workload." }),
-    verifyImage: key({ type: "string", schema: text, default: "mcr.microsoft.com/azure-cli:2.67.0", description: "The verification Job's image; it needs sh and the Azure CLI (az)." }),
+    verifyImage: key({ type: "string", schema: ruled(imageReferenceProblem), default: "mcr.microsoft.com/azure-cli:2.67.0", description: "The verification Job's image; it needs sh and the Azure CLI (az)." }),
     verifyTimeoutSeconds: key({ type: "integer", schema: whole(verifyTimeoutRange.min, verifyTimeoutRange.max), default: defaultVerifyTimeoutSeconds, description: "How long the verification Job retries while federation and RBAC propagate, 60-3600 seconds (Key Vault RBAC takes up to 10 minutes)." }),
     tags: key({ type: "object", schema: z.record(z.string(), z.string()).superRefine((tags, ctx) => {
         for (const [tag, problem] of tagProblems(tags, programTagKeys)) {
@@ -305,6 +315,15 @@ export function crossKeyRules(keys: ParsedKeys, add: AddProblem): void {
     }
     if (isSet("systemNodeCount") && isSet("systemMinCount")) {
         add(["systemNodeCount"], `is set together with "systemMinCount"/"systemMaxCount": set a fixed count or the autoscaler's range, not both`);
+    }
+    // Bring-your-own-cluster mode creates no cluster, so settings that shape one would be ignored without a word.
+    if (isSet("existingClusterName")) {
+        const clusterShaping: ConfigKey[] = ["kubernetesVersion", "systemVmSize", "systemNodeCount", "systemMinCount", "systemMaxCount", "availabilityZones", "userNodePools", "adminGroupObjectIds", "disableLocalAccounts", "skuTier", "networkDataplane", "apiServerAuthorizedIpRanges"];
+        // The CLI passes Pulumi.yaml's defaults as if set, so a key counts only when its value is not the default.
+        const changed = (k: ConfigKey) => isSet(k) && JSON.stringify(value(k)) !== JSON.stringify((configSchema[k] as ConfigKeySpec).default);
+        for (const k of clusterShaping.filter(changed)) {
+            add([k], `is set, but "existingClusterName" uses an existing cluster, which this program does not create or change: remove it (change that cluster with az aks)`);
+        }
     }
     const zonesSeen = new Set<string>();
     (ok("availabilityZones") ? value("availabilityZones") : []).forEach((z, i) => {

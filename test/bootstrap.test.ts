@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { bootstrapConfigKeys, parseBootstrapConfig, RawConfig } from "../bootstrap/config";
@@ -8,6 +9,7 @@ import { bootstrapDir, bootstrapGoldenDir, currentBootstrapGolden, planBootstrap
 import { bootstrap, BootstrapOutputs, deployScopeRoles, previewScopeRoles } from "../bootstrap/program";
 import { normalise } from "../plan/golden";
 import { projectDir } from "../plan/plan";
+import { readPlanConfig } from "../plan/stackConfig";
 import { MockedResource } from "../plan/mocks";
 import { ArgsError } from "../components/shared/errors";
 import { builtInRoles, deployerAssignableRoleGuids, isGuid, roleAssigningRoles } from "../components/shared/roles";
@@ -89,6 +91,20 @@ describe("bootstrap program", () => {
                 assert.ok(key.startsWith(`${bootstrapProject}:`) && (bootstrapConfigKeys as readonly string[]).includes(key.split(":")[1]), `unknown key ${key}`);
             }
             assert.ok(`${bootstrapProject}:githubOwner` in config && `${bootstrapProject}:githubRepository` in config);
+        });
+        it("is read with the CLI's checks: a stack without a required key, or with a mistyped one, is refused in the CLI's words", () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bootstrap-"));
+            try {
+                fs.copyFileSync(path.join(bootstrapDir, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+                fs.writeFileSync(path.join(dir, "Pulumi.cicd.yaml"), `config:\n  ${bootstrapProject}:githubRepository: r\n`);
+                assert.throws(() => readPlanConfig({ dir, stack: "cicd" }), /Stack 'cicd' is missing configuration value 'githubOwner'/);
+                fs.writeFileSync(path.join(dir, "Pulumi.cicd.yaml"), `config:\n  ${bootstrapProject}:githubRepository: r\n  ${bootstrapProject}:githubOwner: o\n  ${bootstrapProject}:manageGitHub: maybe\n`);
+                assert.throws(() => readPlanConfig({ dir, stack: "cicd" }), /configuration key 'manageGitHub' must be of type 'boolean'/);
+                // The committed stack file passes the same checks.
+                assert.equal(readPlanConfig({ dir: bootstrapDir, stack: "cicd" }).values[`${bootstrapProject}:githubOwner`], "contoso");
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
         });
     });
 

@@ -138,6 +138,15 @@ const cases: Case[] = [
     { what: "verification with the vault's public access off", set: { keyVaultPublicNetworkAccess: "Disabled" }, key: "verify", says: /"keyVaultPublicNetworkAccess" is Disabled: the verification Job reads the vault from a pod/ },
     { what: "verification with vault IP rules", set: { keyVaultIpRules: JSON.stringify(["203.0.113.7"]) }, key: "verify", says: /"keyVaultIpRules" limits the vault/ },
     { what: "an env var that would shadow the webhook's", workload: { env: { AZURE_CLIENT_ID: "x" } }, key: "workloads[0].env.AZURE_CLIENT_ID", says: /is set by the workload identity webhook/ },
+    { what: "an image reference with capitals", workload: { image: "ghcr.io/Org/app:1.0" }, key: "workloads[0].image", says: /is not a container image reference/ },
+    { what: "a verification image with a space", set: { verifyImage: "mcr.microsoft.com/azure-cli 2.67.0" }, key: "verifyImage", says: /is not a container image reference/ },
+    { what: "a port without an image", workload: { port: 8080 }, key: "workloads[0].port", says: /is set but "image" is not/ },
+    { what: "env without an image", workload: { env: { MODE: "x" } }, key: "workloads[0].env", says: /is set but "image" is not/ },
+    { what: "a system pool setting in bring-your-own-cluster mode", set: { existingClusterResourceGroup: "rg-shared", existingClusterName: "aks-shared", systemVmSize: "Standard_D8ds_v5" }, key: "systemVmSize", says: /uses an existing cluster, which this program does not create or change/ },
+    { what: "user pools in bring-your-own-cluster mode", set: { existingClusterResourceGroup: "rg-shared", existingClusterName: "aks-shared", userNodePools: pools({ name: "apps", vmSize: "Standard_D4ds_v5" }) }, key: "userNodePools", says: /does not create or change/ },
+    { what: "an AKS extra issuer without its trailing slash", set: { extraIssuers: JSON.stringify({ blue: "https://westeurope.oic.prod-aks.azure.com/72f988bf-86f1-41af-91ab-2d7cd011db47/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0" }) }, key: "extraIssuers.blue", says: /is an AKS issuer without its trailing slash/ },
+    { what: "a node label Kubernetes refuses", set: { userNodePools: pools({ name: "apps", vmSize: "Standard_D4ds_v5", nodeLabels: { "team/": "x" } }) }, key: "userNodePools[0].nodeLabels.team/", says: /is not a Kubernetes label name/ },
+    { what: "a node label value over 63 characters", set: { userNodePools: pools({ name: "apps", vmSize: "Standard_D4ds_v5", nodeLabels: { team: "v".repeat(64) } }) }, key: "userNodePools[0].nodeLabels.team", says: /is not a Kubernetes label value/ },
     { what: "an env var name with a dash", workload: { env: { "MY-VAR": "x" } }, key: "workloads[0].env.MY-VAR", says: /is not an environment variable name/ },
 ];
 
@@ -155,6 +164,8 @@ const boundaries: Case[] = [
     { what: "50 tags including the program's 3", set: { tags: JSON.stringify(Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`t${i}`, "x"]))) }, key: "", says: /x/ },
     { what: "a US Government region in that cloud", set: { cloud: "AzureUSGovernment", location: "usgovvirginia" }, key: "", says: /x/ },
     { what: "vault IP rules with verification off", set: { verify: "false", keyVaultIpRules: JSON.stringify(["203.0.113.7", "198.51.100.0/24"]) }, key: "", says: /x/ },
+    { what: "a workload with an image, a port, replicas 0 and env", workload: { image: "ghcr.io/org/app@sha256:" + "a".repeat(64), port: 8080, replicas: 0, env: { MODE: "x" } }, key: "", says: /x/ },
+    { what: "bring-your-own-cluster mode with a resource group", set: { existingClusterResourceGroup: "rg-shared", existingClusterName: "aks-shared", resourceGroupName: "rg-apps" }, key: "", says: /x/ },
     { what: "a /0 and a /32 API server range", set: { apiServerAuthorizedIpRanges: JSON.stringify(["0.0.0.0/0", "203.0.113.7/32"]) }, key: "", says: /x/ },
 ];
 

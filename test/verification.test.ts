@@ -271,6 +271,12 @@ describe("VerificationJob args", () => {
         provider: undefined as unknown as VerificationJobArgs["provider"],
     };
 
+    it("refuses an image that is not an image reference", () => {
+        assert.deepEqual(verificationJobArgsProblems({ ...valid, image: "Azure CLI" }), [
+            `image "Azure CLI" is not a container image reference such as "ghcr.io/org/app:1.2.3" (lowercase repository, optional :tag and @sha256:digest)`,
+        ]);
+    });
+
     it("refuses kube-system, where AKS keeps the workload identity webhook out, and accepts an ordinary namespace", () => {
         assert.deepEqual(verificationJobArgsProblems(valid), []);
         assert.deepEqual(verificationJobArgsProblems({ ...valid, namespace: "kube-system" }), [

@@ -9,7 +9,7 @@ import {
 import { aksWebhookTokenAudience } from "../shared/clouds";
 import { ArgsError, Problems } from "../shared/errors";
 import {
-    checkNamespaceName, checkServiceAccountName, federatedCredentialName, federatedNamespaceProblem, issuerLabelPattern, serviceAccountSubject,
+    checkNamespaceName, checkServiceAccountName, federatedCredentialName, federatedNamespaceProblem, issuerLabelPattern, issuerUrlProblem, serviceAccountSubject,
 } from "../shared/names";
 import { tagArgProblems } from "../shared/tags";
 
@@ -124,9 +124,8 @@ export function workloadIdentityArgsProblems(name: string, args: WorkloadIdentit
         }
         const url = args.issuers[label];
         // Only plain strings can be checked here; an Output comes from a cluster, which reports an https issuer.
-        if (typeof url === "string" && !url.startsWith("https://")) {
-            problems.add(`issuers.${label} "${url}" must be an https:// URL (the OIDC issuer, verbatim, with its trailing slash)`);
-        }
+        const urlProblem = typeof url === "string" ? issuerUrlProblem(url) : undefined;
+        if (urlProblem) problems.add(`issuers.${label} ${urlProblem}`);
     }
     const subjects = args.subjects ?? [];
     if (subjects.length === 0) {

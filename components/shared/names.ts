@@ -112,6 +112,10 @@ export function issuerUrlProblem(value: unknown): string | undefined {
     }
     if (url.protocol !== "https:") return `${JSON.stringify(value)} is not an https:// URL: Entra only trusts https OIDC issuers`;
     if (url.search || url.hash) return `${JSON.stringify(value)} has a query or fragment: an OIDC issuer has neither`;
+    // AKS issuers end with a slash, and Entra compares the token's iss byte for byte (AADSTS70021 without it).
+    if (/\.oic\.prod-aks\.azure\.(com|us|cn)$/.test(url.hostname) && !value.endsWith("/")) {
+        return `${JSON.stringify(value)} is an AKS issuer without its trailing slash: AKS's tokens carry "${value}/" and Entra compares them byte for byte (AADSTS70021)`;
+    }
     return undefined;
 }
 
@@ -142,4 +146,35 @@ export function credentialNameFor(readable: string, exact: string): string {
 /** The `system:serviceaccount:<ns>:<sa>` subject that the projected token carries in its `sub` claim. */
 export function serviceAccountSubject(namespace: string, serviceAccountName: string): string {
     return `system:serviceaccount:${namespace}:${serviceAccountName}`;
+}
+
+/**
+ * A container image reference: the grammar of github.com/distribution/reference (`ReferenceRegexp`), so a typo such
+ * as an uppercase repository or a space is refused before a pod sits in ImagePullBackOff / InvalidImageName.
+ */
+const imageReference = /^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$/;
+
+/** The problem with `value` as a container image reference, if any. */
+export function imageReferenceProblem(value: unknown): string | undefined {
+    if (typeof value === "string" && value.length <= 255 && imageReference.test(value)) return undefined;
+    return `${JSON.stringify(value)} is not a container image reference such as "ghcr.io/org/app:1.2.3" (lowercase repository, optional :tag and @sha256:digest)`;
+}
+
+/** A Kubernetes label name: an optional DNS-subdomain prefix and '/', then 1–63 alphanumerics, '-', '_', '.'. */
+const labelName = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** A Kubernetes label value: empty, or 1–63 alphanumerics, '-', '_', '.', starting and ending alphanumeric. */
+const labelValue = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+/** The problem with a Kubernetes label (key and value), if any. */
+export function labelProblem(key: string, value: unknown): string | undefined {
+    const slash = key.lastIndexOf("/");
+    const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+    const name = slash >= 0 ? key.slice(slash + 1) : key;
+    if ((prefix !== undefined && (prefix.length > 253 || dns1123SubdomainProblem(prefix) !== undefined)) || !labelName.test(name)) {
+        return `${JSON.stringify(key)} is not a Kubernetes label name: an optional DNS subdomain and '/', then 1-63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit`;
+    }
+    if (typeof value !== "string" || !labelValue.test(value)) {
+        return `${JSON.stringify(value)} is not a Kubernetes label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit`;
+    }
+    return undefined;
 }

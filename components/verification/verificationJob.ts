@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { readFileSync } from "fs";
 import * as path from "path";
 import { ArgsError, Problems } from "../shared/errors";
-import { checkNamespaceName, checkServiceAccountName, federatedNamespaceProblem } from "../shared/names";
+import { checkNamespaceName, checkServiceAccountName, federatedNamespaceProblem, imageReferenceProblem } from "../shared/names";
 
 /** The script the Job runs; see verify.sh for what it does and why it retries. */
 export const verifyScript = readFileSync(path.join(__dirname, "verify.sh"), "utf8");
@@ -63,6 +63,7 @@ export function verificationJobArgsProblems(args: VerificationJobArgs): string[]
         problems.add(`timeoutSeconds ${JSON.stringify(timeout)} must be a whole number from ${verifyTimeoutRange.min} to ${verifyTimeoutRange.max}`);
     }
     if (!args.image) problems.add("image is required: an image with sh and the Azure CLI");
+    else if (imageReferenceProblem(args.image)) problems.add(`image ${imageReferenceProblem(args.image)}`);
     if (args.podLabels["azure.workload.identity/use"] !== "true") {
         problems.add(`podLabels must carry azure.workload.identity/use: "true" (pass WorkloadIdentity.podLabels), or the webhook never injects the token`);
     }
