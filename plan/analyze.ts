@@ -5,6 +5,7 @@ import { groupBy, ResourceIndex } from "./inspect";
 import { maskSecrets } from "./mask";
 import { keyProperties } from "./properties";
 import { analyzeTrust } from "./trust";
+import { describeUnknowns, describeUnknownsTraced, isUnknownValue, traceComputedValues, traceString, unrehearse } from "./unknowns";
 
 /** The order siblings appear in: the trust chain's own order where it has one, then by type and name. */
 const typeRank = [
@@ -59,12 +60,23 @@ export interface BuiltPlan {
     readonly secrets: readonly string[];
 }
 
-/** Turns an evaluation into the {@link Plan}: masks secrets first, then orders, describes and checks the trust chains. */
-export function buildPlan(project: string, stack: string, evaluation: Evaluation): BuiltPlan {
-    const masked = maskSecrets([...evaluation.resources]);
-    const outputs = maskSecrets(evaluation.outputs);
+/**
+ * Turns an evaluation into the {@link Plan}: masks secrets first, then orders, describes and checks the trust chains.
+ *
+ * A preview (`values: "unknown"`) comes with the rehearsal of the same program: the rehearsal names where each
+ * unknown comes from, and the trust chains are checked on its concrete strings (so an issuer the program edits is
+ * caught), then shown as the preview sees them, with every rehearsed value back to an unknown.
+ */
+export function buildPlan(project: string, stack: string, evaluation: Evaluation, rehearsal?: Evaluation): BuiltPlan {
+    const preview = evaluation.values === "unknown";
+    const traced = preview && rehearsal ? traceComputedValues(evaluation, rehearsal) : new Map();
+    const described = !preview ? [...evaluation.resources]
+        : rehearsal ? describeUnknownsTraced(evaluation.resources, rehearsal.resources, traced)
+            : describeUnknowns(evaluation.resources);
+    const masked = maskSecrets(described);
+    const outputs = maskSecrets(preview && rehearsal ? traceOutputs(evaluation.outputs, rehearsal.outputs, traced) : evaluation.outputs);
     const ordered = treeOrder(masked.value);
-    const index = new ResourceIndex(ordered);
+    const index = new ResourceIndex(ordered, preview && rehearsal ? rehearsal.resources : []);
     const resources: PlanResource[] = ordered.map((r) => ({
         urn: r.urn,
         type: r.type,
@@ -77,13 +89,17 @@ export function buildPlan(project: string, stack: string, evaluation: Evaluation
         properties: keyProperties(r, index),
         inputs: r.inputs,
     }));
-    const trust = analyzeTrust(index);
+    // The trust analysis reads concrete strings: the rehearsal's, shown back as unknowns in a preview.
+    const trust = preview
+        ? rehearsal ? unrehearse(analyzeTrust(new ResourceIndex(treeOrder(maskSecrets([...rehearsal.resources]).value))), traced) : analyzeTrust(index)
+        : analyzeTrust(index);
     const byType: Record<string, number> = {};
     for (const r of [...resources].sort((a, b) => a.type.localeCompare(b.type))) byType[r.type] = (byType[r.type] ?? 0) + 1;
     const plan: Plan = {
         version: 1,
         project,
         stack,
+        values: preview ? "unknown" : "rehearsal",
         resources,
         trustChains: trust.chains,
         unlinkedProblems: trust.unlinkedProblems,
@@ -99,4 +115,17 @@ export function buildPlan(project: string, stack: string, evaluation: Evaluation
         },
     };
     return { plan, secrets: [...masked.secrets, ...outputs.secrets] };
+}
+
+/** A preview's outputs, each unknown named exactly where the rehearsed value at the same path traces to an output. */
+function traceOutputs(outputs: Record<string, unknown>, rehearsed: Record<string, unknown>, traced: ReadonlyMap<string, import("./model").UnknownValue>): Record<string, unknown> {
+    const walk = (v: unknown, r: unknown): unknown => {
+        if (isUnknownValue(v)) return typeof r === "string" ? traceString(r, traced) ?? v : v;
+        if (Array.isArray(v)) return v.map((item, i) => walk(item, Array.isArray(r) ? r[i] : undefined));
+        if (v !== null && typeof v === "object") {
+            return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, walk(item, r !== null && typeof r === "object" ? (r as Record<string, unknown>)[k] : undefined)]));
+        }
+        return v;
+    };
+    return walk(outputs, rehearsed) as Record<string, unknown>;
 }

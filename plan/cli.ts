@@ -1,16 +1,20 @@
 import * as fs from "fs";
 import { graphFormatFor } from "./graph";
 import { planStack, PlanInputError } from "./plan";
+import { PlanValues, planValues } from "./unknowns";
 
 /** Exit codes: 0 the plan is consistent, 1 a trust chain is broken, 2 the plan could not be made. */
 export const exitCodes = { ok: 0, brokenTrust: 1, failed: 2 } as const;
 
-const usage = `usage: npm run plan -- <stack> [--json] [--graph <file.mmd|file.dot>] [--set key=value ...]
+const usage = `usage: npm run plan -- <stack> [--json | --markdown] [--values unknown|rehearsal] [--graph <file.mmd|file.dot>] [--set key=value ...]
 
 Evaluates the stack program offline (Pulumi's mock engine: no cloud, no credentials) and prints what it
 would create, with each workload's trust chain. Config: Pulumi.yaml defaults, Pulumi.<stack>.yaml, then --set.
 
   --json            print the plan as JSON (shape: plan/model.ts) instead of text
+  --markdown        print a compact Markdown summary (for a pull-request comment) instead of text
+  --values <mode>   unknown (default): values Azure computes are unknown, as at a real preview;
+                    rehearsal: they are deterministic Azure-shaped stand-ins and everything derived is computed
   --graph <file>    also write the resource and dependency graph: Mermaid (.mmd) or DOT (.dot)
   --set key=value   override a config key; lists and maps are YAML, e.g. --set 'workloads=[{name: a, namespace: b}]'
 
@@ -20,6 +24,8 @@ Exit status: 0 every trust chain is consistent, 1 a trust chain is broken, 2 bad
 export interface CliArgs {
     readonly stack: string;
     readonly json: boolean;
+    readonly markdown: boolean;
+    readonly values: PlanValues;
     readonly graph?: string;
     readonly set: string[];
 }
@@ -29,6 +35,8 @@ export function parseArgs(argv: readonly string[]): CliArgs | "help" {
     const set: string[] = [];
     const positional: string[] = [];
     let json = false;
+    let markdown = false;
+    let values: string = "unknown";
     let graph: string | undefined;
     const value = (flag: string, i: number): string => {
         const v = argv[i];
@@ -39,6 +47,9 @@ export function parseArgs(argv: readonly string[]): CliArgs | "help" {
         const arg = argv[i];
         if (arg === "-h" || arg === "--help") return "help";
         else if (arg === "--json") json = true;
+        else if (arg === "--markdown") markdown = true;
+        else if (arg === "--values") values = value(arg, ++i);
+        else if (arg.startsWith("--values=")) values = arg.slice("--values=".length);
         else if (arg === "--graph") graph = value(arg, ++i);
         else if (arg.startsWith("--graph=")) graph = arg.slice("--graph=".length);
         else if (arg === "--set") set.push(value(arg, ++i));
@@ -48,7 +59,9 @@ export function parseArgs(argv: readonly string[]): CliArgs | "help" {
     }
     if (positional.length !== 1) throw new PlanInputError(`${positional.length === 0 ? "name a stack" : `one stack at a time, not ${positional.join(" ")}`}\n\n${usage}`);
     if (graph !== undefined && !graphFormatFor(graph)) throw new PlanInputError(`--graph ${graph}: the file must end in .mmd (Mermaid) or .dot (Graphviz)`);
-    return { stack: positional[0], json, graph, set };
+    if (json && markdown) throw new PlanInputError(`--json and --markdown: choose one output format\n\n${usage}`);
+    if (!(planValues as readonly string[]).includes(values)) throw new PlanInputError(`--values ${values}: use one of ${planValues.join(", ")}`);
+    return { stack: positional[0], json, markdown, values: values as PlanValues, graph, set };
 }
 
 /** Runs the command and returns its exit code; writes the plan to stdout and problems to stderr, never a stack trace. */
@@ -59,8 +72,8 @@ export async function run(argv: readonly string[], out: NodeJS.WritableStream = 
             out.write(`${usage}\n`);
             return exitCodes.ok;
         }
-        const result = await planStack({ stack: args.stack, set: args.set });
-        out.write(args.json ? result.json() : result.text());
+        const result = await planStack({ stack: args.stack, set: args.set, values: args.values });
+        out.write(args.json ? result.json() : args.markdown ? result.markdown() : result.text());
         if (args.graph) {
             fs.writeFileSync(args.graph, result.graph(graphFormatFor(args.graph)!));
             err.write(`wrote the resource graph to ${args.graph}\n`);

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EngineMocks, ExistingClusters, MockedResource } from "./mocks";
 import { secretMask } from "./mask";
+import { PlanValues, unknownFromResources } from "./unknowns";
 
 /** What {@link evaluate} runs. */
 export interface EvaluateOptions {
@@ -19,6 +20,12 @@ export interface EvaluateOptions {
     readonly program: () => unknown | Promise<unknown>;
     /** Existing clusters that `getManagedCluster` finds (bring-your-own-cluster mode). */
     readonly existingClusters?: ExistingClusters;
+    /**
+     * What the values Azure computes are: `unknown` (default) runs a preview where they are unknown, as a real
+     * `pulumi preview` of a new stack sees them, so nothing derived from them is computed; `rehearsal` gives them
+     * concrete, deterministic, Azure-shaped values, so every derived value is computed the real way.
+     */
+    readonly values?: PlanValues;
 }
 
 /** The outcome of one evaluation. */
@@ -27,6 +34,10 @@ export interface Evaluation {
     readonly resources: readonly MockedResource[];
     /** The program's outputs, resolved; secret outputs are replaced by the mask. */
     readonly outputs: Record<string, unknown>;
+    /** What each invoke (data source) answered, in call order. */
+    readonly answers: EngineMocks["answers"];
+    /** The values the run gave what Azure computes. */
+    readonly values: PlanValues;
     /** The first error the program raised, synchronously or in an apply, if any. */
     readonly error?: Error;
 }
@@ -39,6 +50,7 @@ interface RuntimeInternals {
 /** Internals of an Output: its value as a promise that rejects when the value failed. */
 interface OutputInternals {
     isKnown: Promise<boolean>;
+    allResources(): Promise<Set<pulumi.Resource>>;
     promise(withUnknowns?: boolean): Promise<unknown>;
 }
 
@@ -46,8 +58,8 @@ interface OutputInternals {
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
- * Evaluates a Pulumi program on the in-process mock engine, in `placeholder` style: every value known
- * only after deploy is text that says so. Safe to call many times in one process: each call installs
+ * Evaluates a Pulumi program on the in-process mock engine, with the values Azure computes unknown (a
+ * preview) or rehearsed (see {@link EvaluateOptions.values}). Safe to call many times in one process: each call installs
  * fresh mocks and replaces the whole config, so no run sees another's resources or keys.
  */
 export function evaluate(options: EvaluateOptions): Promise<Evaluation> {
@@ -57,7 +69,10 @@ export function evaluate(options: EvaluateOptions): Promise<Evaluation> {
 }
 
 async function evaluateNow(options: EvaluateOptions): Promise<Evaluation> {
-    const mocks = await new EngineMocks({ style: "placeholder", existingClusters: options.existingClusters }).install(options.project, options.stack, false);
+    const values = options.values ?? "unknown";
+    const rehearsal = values === "rehearsal";
+    const mocks = await new EngineMocks({ style: rehearsal ? "fake" : "unknown", knownInvokes: true, existingClusters: options.existingClusters })
+        .install(options.project, options.stack, !rehearsal);
     // setAllConfig overwrites the whole map (it does not merge), so an earlier run's keys are gone.
     pulumi.runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
 
@@ -85,12 +100,12 @@ async function evaluateNow(options: EvaluateOptions): Promise<Evaluation> {
             await settle(mocks);
             let outputs: Record<string, unknown> = {};
             try {
-                if (errors.length === 0) outputs = await resolveOutputs(result);
+                if (errors.length === 0) outputs = await resolveOutputs(result, mocks.resources);
             } catch (err) {
                 errors.push(err as Error);
             }
             await settle(mocks);
-            return { resources: [...mocks.resources], outputs, error: errors[0] };
+            return { resources: [...mocks.resources], outputs, answers: [...mocks.answers], values, error: errors[0] };
         };
         // A failed registration or invoke leaves the engine waiting forever, so stop at the first error or a stall.
         const evaluation = await Promise.race([run(), watchdog(mocks, errors, () => finished)]);
@@ -126,7 +141,7 @@ function watchdog(mocks: EngineMocks, errors: Error[], finished: () => boolean):
             }
             if (errors.length > 0 || idle >= stallMs) {
                 const error = errors[0] ?? new Error(`the program stopped making progress: nothing registered for ${stallMs / 1000} s (a value that never resolves?)`);
-                resolve({ resources: [...mocks.resources], outputs: {}, error });
+                resolve({ resources: [...mocks.resources], outputs: {}, answers: [...mocks.answers], values: mocks.style === "fake" ? "rehearsal" : "unknown", error });
                 return;
             }
             setTimeout(tick, 20);
@@ -149,25 +164,29 @@ async function settle(mocks: EngineMocks): Promise<void> {
 }
 
 /** Resolves a program's result to plain values; secret outputs become the mask, never their value. */
-async function resolveOutputs(result: unknown): Promise<Record<string, unknown>> {
+async function resolveOutputs(result: unknown, recorded: readonly MockedResource[]): Promise<Record<string, unknown>> {
     if (result === null || result === undefined) return {};
-    const value = await resolve(result);
+    const value = await resolve(result, recorded);
     return value !== null && typeof value === "object" && !Array.isArray(value) ? value as Record<string, unknown> : { result: value };
 }
 
-async function resolve(value: unknown): Promise<unknown> {
+async function resolve(value: unknown, recorded: readonly MockedResource[]): Promise<unknown> {
     if (pulumi.Output.isInstance(value)) {
         if (await pulumi.isSecret(value)) return secretMask;
         const output = value as unknown as OutputInternals;
-        if (!(await output.isKnown)) return "<known after deploy>";
-        return resolve(await output.promise());
+        if (!(await output.isKnown)) {
+            // An unknown output names the resources it comes from; the plan names the one Azure computes it on.
+            const urns = await Promise.all([...await output.allResources()].map((r) => resolve(r.urn, recorded)));
+            return unknownFromResources(urns as string[], recorded);
+        }
+        return resolve(await output.promise(), recorded);
     }
-    if (pulumi.Resource.isInstance(value)) return { urn: await resolve(value.urn) };
-    if (value instanceof Promise) return resolve(await value);
-    if (Array.isArray(value)) return Promise.all(value.map(resolve));
+    if (pulumi.Resource.isInstance(value)) return { urn: await resolve(value.urn, recorded) };
+    if (value instanceof Promise) return resolve(await value, recorded);
+    if (Array.isArray(value)) return Promise.all(value.map((v) => resolve(v, recorded)));
     if (value !== null && typeof value === "object") {
         const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(value)) out[k] = await resolve(v);
+        for (const [k, v] of Object.entries(value)) out[k] = await resolve(v, recorded);
         return out;
     }
     return value;

@@ -1,5 +1,6 @@
 import type { MockedResource } from "./mocks";
 import { roleNameForGuid } from "../components/shared/roles";
+import { isUnknownValue } from "./unknowns";
 
 /** Type tokens the plan knows. */
 export const types = {
@@ -81,14 +82,39 @@ export class ResourceIndex {
     private readonly byId = new Map<string, MockedResource>();
     private readonly byPrincipal = new Map<string, MockedResource>();
     readonly byUrn = new Map<string, MockedResource>();
+    private readonly rehearsed: Map<string, MockedResource>;
 
-    constructor(readonly resources: readonly MockedResource[]) {
+    /**
+     * @param resources the plan's resources.
+     * @param rehearsal the same program's rehearsal, when `resources` are a preview's: it says what a value
+     *   computed from constants (a role definition's GUID) is, where the preview has it unknown.
+     */
+    constructor(readonly resources: readonly MockedResource[], rehearsal: readonly MockedResource[] = []) {
+        this.rehearsed = new Map(rehearsal.map((r) => [r.urn, r]));
         for (const r of resources) {
             this.byUrn.set(r.urn, r);
             if (r.custom && r.id) this.byId.set(r.id, r);
             const principal = str(r.state, "principalId");
             if (r.type === types.identity && principal) this.byPrincipal.set(principal, r);
         }
+    }
+
+    /** The rehearsal's twin of a resource, if there is one. */
+    twin(r: MockedResource): MockedResource | undefined {
+        return this.rehearsed.get(r.urn);
+    }
+
+    /** The resource whose id is `id` (or, for an unknown id, the resource it names), if the program creates it. */
+    resourceWithValue(id: unknown): MockedResource | undefined {
+        if (typeof id === "string") return this.byId.get(id);
+        return isUnknownValue(id) && id.unknown.resource && id.unknown.output === "id" ? this.byUrn.get(id.unknown.resource) : undefined;
+    }
+
+    /** The identity a principal id is (or, for an unknown one, comes from), if the program creates it. */
+    identityWithPrincipalValue(principalId: unknown): MockedResource | undefined {
+        if (typeof principalId === "string") return this.byPrincipal.get(principalId);
+        const from = isUnknownValue(principalId) && principalId.unknown.resource ? this.byUrn.get(principalId.unknown.resource) : undefined;
+        return from?.type === types.identity ? from : undefined;
     }
 
     /** The resource whose id is `id`, if the program creates it. */

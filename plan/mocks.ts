@@ -6,11 +6,12 @@ import { unknown } from "@pulumi/pulumi/output";
  * inputs back plus the outputs Azure would compute, and every invoke this library makes is answered.
  *
  * Two styles of computed value:
- * - `fake`: realistic values (GUIDs, ARM ids, an https issuer URL with its trailing slash), for unit tests;
- * - `placeholder`: text that says the value is known only after deploy, for the offline plan;
- * - `unknown`: unknown values, as a real preview of a new stack sees them (use with `preview = true`).
+ * - `fake`: realistic, deterministic values (GUIDs, ARM ids, an https issuer URL with its trailing slash), for
+ *   unit tests and the plan's rehearsal;
+ * - `unknown`: unknown values, as a real preview of a new stack sees them (use with `preview = true`); the
+ *   offline plan's default. Never text standing in for a value: a program would compute on it.
  */
-export type MockValueStyle = "fake" | "placeholder" | "unknown";
+export type MockValueStyle = "fake" | "unknown";
 
 /** A resource the program registered, as the engine saw it. */
 export interface MockedResource {
@@ -68,6 +69,12 @@ export interface EngineMocksOptions {
     readonly style?: MockValueStyle;
     /** Existing clusters that `getManagedCluster` knows. */
     readonly existingClusters?: ExistingClusters;
+    /**
+     * Answer invokes (data sources) with `fake` values even in the `unknown` style. A real preview reads them with
+     * the deployer's credentials (its client config, an existing cluster), so they are known there; the plan traces
+     * the stand-ins back to the invoke and shows them as such.
+     */
+    readonly knownInvokes?: boolean;
     /** Make the created clusters report no issuer URL (to test that failure). */
     readonly clusterWithoutIssuer?: boolean;
     /** Who deploys: a person (`User`, a delegated token) or CI (`ServicePrincipal`, an app-only token). Default `User`. */
@@ -120,6 +127,8 @@ function azureName(type: string, name: string, inputs: Record<string, unknown>):
     };
     const key = explicit[type];
     const value = key ? inputs[key] : undefined;
+    // A name input that is itself unknown (a random suffix at preview) leaves the name unknown.
+    if (value !== null && typeof value === "object" && (value as Record<string, unknown>).__pulumiUnknown === true) return value as unknown as string;
     return typeof value === "string" ? value : name;
 }
 
@@ -127,7 +136,9 @@ function azureName(type: string, name: string, inputs: Record<string, unknown>):
 export class EngineMocks implements pulumi.runtime.Mocks {
     readonly resources: MockedResource[] = [];
     readonly calls: pulumi.runtime.MockCallArgs[] = [];
-    private readonly style: MockValueStyle;
+    /** What each invoke answered, in call order (the plan traces unknowns back to them). */
+    readonly answers: { readonly token: string; readonly args: Record<string, unknown>; readonly result: Record<string, unknown> }[] = [];
+    readonly style: MockValueStyle;
 
     private readonly pending = new Map<string, RequestDetails>();
 
@@ -175,6 +186,7 @@ export class EngineMocks implements pulumi.runtime.Mocks {
     reset(): void {
         this.resources.length = 0;
         this.calls.length = 0;
+        this.answers.length = 0;
     }
 
     /** The recorded resources of one type token. */
@@ -182,10 +194,9 @@ export class EngineMocks implements pulumi.runtime.Mocks {
         return this.resources.filter((r) => r.type === type);
     }
 
-    /** A value known only after deploy: realistic (`fake`) or a placeholder that says so. */
-    private computed(what: string, fake: string): string {
-        if (this.style === "unknown") return unknown as unknown as string;
-        return this.style === "fake" ? fake : `<known after deploy: ${what}>`;
+    /** A value known only after deploy: realistic (`fake`) or unknown. */
+    private computed(fake: string): string {
+        return this.style === "unknown" ? unknown as unknown as string : fake;
     }
 
     private armId(type: string, name: string, inputs: Record<string, unknown>): string {
@@ -199,40 +210,41 @@ export class EngineMocks implements pulumi.runtime.Mocks {
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
         const inputs = (args.inputs ?? {}) as Record<string, unknown>;
-        const short = `${args.type.split(":").slice(1).join(":")} "${args.name}"`;
         const id = this.style === "fake" || args.type.startsWith("kubernetes:") || args.type.startsWith("pulumi:")
             ? this.armId(args.type, args.name, inputs)
-            : this.computed(`id of ${short}`, "");
+            // An empty id is how the engine says "unknown id" (the SDK deserializes "" as unknown at preview).
+            : "";
         const outputs: Record<string, unknown> = {};
         const name = azureName(args.type, args.name, inputs);
         switch (args.type) {
             case "azure-native:containerservice:ManagedCluster": {
-                const issuer = this.computed(`OIDC issuer URL of ${short}`,
-                    `https://${fakeAzure.location}.oic.prod-aks.azure.com/${fakeAzure.tenantId}/${fakeGuid(args.name)}/`);
+                // The real shape: https://<region>.oic.prod-aks.azure.com/<tenant>/<guid>/, with its trailing slash.
+                const region = typeof inputs.location === "string" ? inputs.location : fakeAzure.location;
+                const issuer = this.computed(`https://${region}.oic.prod-aks.azure.com/${fakeAzure.tenantId}/${fakeGuid(args.name)}/`);
                 const oidc = (inputs.oidcIssuerProfile ?? {}) as Record<string, unknown>;
                 outputs.oidcIssuerProfile = this.options.clusterWithoutIssuer ? { ...oidc } : { ...oidc, issuerURL: issuer };
                 outputs.name = name;
-                outputs.fqdn = this.computed(`API server FQDN of ${short}`, `${name}.hcp.${fakeAzure.location}.azmk8s.io`);
+                outputs.fqdn = this.computed(`${name}.hcp.${fakeAzure.location}.azmk8s.io`);
                 break;
             }
             case "azure-native:managedidentity:UserAssignedIdentity":
                 outputs.name = name;
-                outputs.clientId = this.computed(`clientId of ${short}`, fakeGuid(`client:${args.name}`));
-                outputs.principalId = this.computed(`principalId of ${short}`, fakeGuid(`principal:${args.name}`));
-                outputs.tenantId = this.computed(`tenantId of ${short}`, fakeAzure.tenantId);
+                outputs.clientId = this.computed(fakeGuid(`client:${args.name}`));
+                outputs.principalId = this.computed(fakeGuid(`principal:${args.name}`));
+                outputs.tenantId = this.computed(fakeAzure.tenantId);
                 break;
             case "azure-native:keyvault:Vault":
                 outputs.name = name;
-                outputs.properties = {
-                    ...((inputs.properties ?? {}) as Record<string, unknown>),
-                    vaultUri: this.computed(`vaultUri of ${short}`, `https://${name}.vault.azure.net/`),
-                };
+                // Properties the program computes at preview (its tenant id) leave the whole object unknown.
+                outputs.properties = this.style === "unknown" && (inputs.properties as Record<string, unknown> | undefined)?.__pulumiUnknown === true
+                    ? inputs.properties
+                    : { ...((inputs.properties ?? {}) as Record<string, unknown>), vaultUri: this.computed(`https://${name}.vault.azure.net/`) };
                 break;
             case "random:index/randomString:RandomString":
-                outputs.result = this.computed(`random suffix ${short}`, "x7k2qp".slice(0, Number(inputs.length ?? 6)));
+                outputs.result = this.computed("x7k2qp".slice(0, Number(inputs.length ?? 6)));
                 break;
             case "random:index/randomPassword:RandomPassword":
-                outputs.result = this.computed(`random password ${short}`, "fake-password-for-tests");
+                outputs.result = this.computed("fake-password-for-tests");
                 break;
             default:
                 if (args.type.startsWith("azure-native:")) outputs.name = name;
@@ -244,18 +256,25 @@ export class EngineMocks implements pulumi.runtime.Mocks {
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         this.calls.push(args);
+        const result = this.answer(args);
+        this.answers.push({ token: args.token, args: (args.inputs ?? {}) as Record<string, unknown>, result });
+        return result;
+    }
+
+    private answer(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+        const computed = this.options.knownInvokes ? (fake: string): string => fake : (fake: string): string => this.computed(fake);
         switch (args.token) {
             case "azure-native:authorization:getClientConfig":
                 return {
-                    clientId: this.computed("deployer clientId", fakeGuid("deployer-client")),
-                    objectId: this.computed("deployer objectId", fakeAzure.deployerObjectId),
-                    subscriptionId: this.computed("deployer subscriptionId", fakeAzure.subscriptionId),
-                    tenantId: this.computed("deployer tenantId", fakeAzure.tenantId),
+                    clientId: computed(fakeGuid("deployer-client")),
+                    objectId: computed(fakeAzure.deployerObjectId),
+                    subscriptionId: computed(fakeAzure.subscriptionId),
+                    tenantId: computed(fakeAzure.tenantId),
                 };
             case "azure-native:authorization:getClientToken":
-                // Known at a real preview (an invoke); the plan shows the type derived from it, never the token.
-                return { token: this.style === "unknown" ? this.computed("deployer access token", "") : this.deployerToken() };
+                // An invoke: known at a real preview. The plan shows the principal type derived from it, never the token.
+                return { token: computed(this.deployerToken()) };
             case "azure-native:containerservice:listManagedClusterUserCredentials":
                 return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(this.kubeconfig(String(inputs.resourceName))).toString("base64") }] };
             case "azure-native:containerservice:getManagedCluster": {
@@ -263,11 +282,11 @@ export class EngineMocks implements pulumi.runtime.Mocks {
                 const found = this.options.existingClusters?.[key];
                 if (!found) throw new Error(`ResourceNotFound: the managed cluster ${key} was not found`);
                 const issuer = found.issuerUrl
-                    ?? this.computed(`OIDC issuer URL of existing cluster ${key}`, `https://${fakeAzure.location}.oic.prod-aks.azure.com/${fakeAzure.tenantId}/${fakeGuid(key)}/`);
+                    ?? computed(`https://${fakeAzure.location}.oic.prod-aks.azure.com/${fakeAzure.tenantId}/${fakeGuid(key)}/`);
                 return {
-                    id: this.computed(`id of existing cluster ${key}`, `/subscriptions/${fakeAzure.subscriptionId}/resourceGroups/${inputs.resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/${inputs.resourceName}`),
+                    id: computed(`/subscriptions/${fakeAzure.subscriptionId}/resourceGroups/${inputs.resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/${inputs.resourceName}`),
                     name: inputs.resourceName,
-                    location: this.computed(`location of existing cluster ${key}`, fakeAzure.location),
+                    location: computed(fakeAzure.location),
                     oidcIssuerProfile: found.oidcIssuer ? { enabled: true, issuerURL: issuer } : { enabled: false },
                     securityProfile: { workloadIdentity: { enabled: found.workloadIdentity } },
                 };

@@ -1,8 +1,29 @@
 /**
  * The plan's data model. `npm run plan -- <stack> --json` prints a {@link Plan} as JSON; this file is
- * the documentation of that shape. Every value known only after deploy is a string
- * `<known after deploy: ...>`; every secret is the string `[secret]`.
+ * the documentation of that shape. Every value known only after deploy is an {@link UnknownValue} object
+ * (never text standing in for it); every secret is the string `[secret]`. With `--values rehearsal` there are no
+ * unknowns: Azure's values are concrete, deterministic stand-ins (see `plan/unknowns.ts`).
  */
+
+/**
+ * A value known only after deploy, wherever a value may appear (inputs, properties, outputs, trust chains):
+ * `{"unknown": {"resource": "<urn>", "output": "<path>"}}`.
+ * - `resource`: the URN of the resource Azure computes it on (the identity for its `clientId`, the cluster for
+ *   its issuer URL); null when it comes from no resource in the program (an invoke such as the deployer's
+ *   client config, read at a real preview) or from several.
+ * - `output`: that resource's output path (`clientId`, `oidcIssuerProfile.issuerURL`, `properties.vaultUri`); null
+ *   when the value is computed from that resource's outputs by the program (a hash, a name with a suffix) or the
+ *   resource has several computed outputs it may come from.
+ */
+export interface UnknownValue {
+    readonly unknown: {
+        readonly resource: string | null;
+        readonly output: string | null;
+    };
+}
+
+/** A string, or an {@link UnknownValue} when it is known only after deploy. */
+export type MaybeUnknown = string | UnknownValue;
 
 /** The JSON document `--json` prints. */
 export interface Plan {
@@ -12,6 +33,8 @@ export interface Plan {
     readonly project: string;
     /** The stack. */
     readonly stack: string;
+    /** `unknown`: a preview, Azure's computed values are {@link UnknownValue}s; `rehearsal`: they are deterministic stand-ins. */
+    readonly values: "unknown" | "rehearsal";
     /** Every resource the program registers, parents before children, siblings in a stable order. */
     readonly resources: PlanResource[];
     /** One chain per workload identity (a user-assigned identity that workloads federate with). */
@@ -56,8 +79,8 @@ export interface TrustChain {
         readonly name: string;
         /** The identity's Azure name. */
         readonly azureName: string;
-        readonly clientId: string;
-        readonly principalId: string;
+        readonly clientId: MaybeUnknown;
+        readonly principalId: MaybeUnknown;
         /** The component that made it, when there is one, for example `wid:identity:WorkloadIdentity orders`. */
         readonly component: string | null;
     };
@@ -67,6 +90,8 @@ export interface TrustChain {
     readonly problems: string[];
     /** One entry per ServiceAccount the identity trusts or that claims it. */
     readonly subjects: TrustSubject[];
+    /** Credentials whose subject is not a ServiceAccount's: CI federation (GitHub Actions), checked for issuer, audience and subject shape. */
+    readonly ciSubjects: CiSubject[];
     /** The identity's role assignments. */
     readonly roles: TrustRole[];
 }
@@ -82,13 +107,13 @@ export interface TrustSubject {
         readonly urn: string;
         /** The FIC's Azure name. */
         readonly name: string;
-        readonly issuer: string;
+        readonly issuer: MaybeUnknown;
         /** `cluster <name>` when the issuer is a cluster's in this program, else `external`. */
         readonly issuerSource: string;
         readonly audiences: string[];
     }[];
     /** The ServiceAccount, when the program creates it. */
-    readonly serviceAccount: { readonly urn: string; readonly clientIdAnnotation: string | null } | null;
+    readonly serviceAccount: { readonly urn: string; readonly clientIdAnnotation: MaybeUnknown | null } | null;
     /** Pod templates (Deployments, Jobs, ...) that run as this ServiceAccount. */
     readonly pods: { readonly urn: string; readonly kind: string; readonly name: string; readonly useLabel: boolean }[];
     /** `ok` or `broken`. */
@@ -97,13 +122,30 @@ export interface TrustSubject {
     readonly problems: string[];
 }
 
+/** A federated credential for a CI system (GitHub Actions: `repo:ORG/REPO:environment:dev`, `repo:ORG/REPO:pull_request`, ...). */
+export interface CiSubject {
+    readonly urn: string;
+    /** The FIC's Azure name. */
+    readonly name: string;
+    readonly subject: string;
+    readonly issuer: MaybeUnknown;
+    readonly audiences: string[];
+    /** What the subject grants, for example `GitHub environment dev of org/repo`. */
+    readonly description: string;
+    readonly status: "ok" | "broken";
+    readonly problems: string[];
+}
+
 /** One role assignment of the identity. */
 export interface TrustRole {
     readonly urn: string;
     /** The role's name, resolved from the GUID in `roleDefinitionId` (the GUID itself for a custom role). */
     readonly role: string;
-    readonly roleDefinitionId: string;
-    readonly scope: string;
+    /** The role definition's tenant-level id, `/providers/Microsoft.Authorization/roleDefinitions/<guid>`: the GUID is a constant. */
+    readonly roleDefinition: string;
+    /** The assignment's `roleDefinitionId` (subscription-qualified; known after deploy when its scope is). */
+    readonly roleDefinitionId: MaybeUnknown;
+    readonly scope: MaybeUnknown;
     /** The resource the scope is the id of, as `<type> <name>`, when it is in this program. */
     readonly scopeResource: string | null;
     readonly principalType: string | null;

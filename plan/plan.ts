@@ -2,16 +2,21 @@ import * as fs from "fs";
 import * as path from "path";
 import { buildPlan } from "./analyze";
 import { evaluate } from "./engine";
-import type { ExistingClusters } from "./mocks";
+import type { ExistingClusters, MockedResource } from "./mocks";
 import { GraphFormat, renderGraph } from "./graph";
 import { scrub } from "./mask";
 import type { Plan } from "./model";
+import { renderMarkdown } from "./markdown";
 import { renderPlan } from "./render";
 import { readPlanConfig } from "./stackConfig";
 import { configSchema } from "../infra/schema";
+import { PlanValues, planValues } from "./unknowns";
 
-export type { Plan } from "./model";
-export { PlanInputError } from "./stackConfig";
+export type { Plan, UnknownValue } from "./model";
+export type { MockedResource } from "./mocks";
+export type { PlanValues } from "./unknowns";
+import { PlanInputError } from "./stackConfig";
+export { PlanInputError };
 
 /** The project's root: where `Pulumi.yaml` and the stack files are (the nearest above, so the build in bin/ finds it too). */
 export const projectDir = findProjectDir(__dirname);
@@ -23,11 +28,23 @@ function findProjectDir(from: string): string {
 
 /** A plan and its renderings; every rendering has secret plaintexts scrubbed. */
 export class PlanResult {
-    constructor(readonly plan: Plan, private readonly secrets: readonly string[]) {}
+    /**
+     * @param plan the plan.
+     * @param secrets secret plaintexts, scrubbed from every rendering.
+     * @param resources every resource the program registered, as the engine recorded it (inputs, state with the
+     *   values the run gave Azure's outputs, dependencies); secrets still wrapped, not masked.
+     * @param values what Azure's computed values were in the run that made `resources`.
+     */
+    constructor(readonly plan: Plan, private readonly secrets: readonly string[], readonly resources: readonly MockedResource[] = [], readonly values: PlanValues = "unknown") {}
 
     /** The human-readable plan. */
     text(): string {
         return scrub(renderPlan(this.plan), this.secrets);
+    }
+
+    /** A compact Markdown summary for a pull-request comment. */
+    markdown(): string {
+        return scrub(renderMarkdown(this.plan), this.secrets);
     }
 
     /** The plan as JSON (the {@link Plan} shape). */
@@ -57,14 +74,28 @@ export interface ProgramPlanOptions {
     readonly program: () => unknown | Promise<unknown>;
     /** Existing clusters that `getManagedCluster` finds (bring-your-own-cluster mode). */
     readonly existingClusters?: ExistingClusters;
+    /** What Azure's computed values are; see {@link PlanValues}. Default `unknown`. */
+    readonly values?: PlanValues;
 }
 
-/** Plans any program on the mock engine. Throws the program's first error (for example an `ArgsError`). */
+/**
+ * Plans any program on the mock engine. Throws the program's first error (for example an `ArgsError`).
+ *
+ * The program always runs as a rehearsal (Azure's values concrete), so the trust chains are checked on real
+ * strings; with `values: "unknown"` (default) it also runs as a preview, which is what the plan shows.
+ */
 export async function planProgram(options: ProgramPlanOptions): Promise<PlanResult> {
-    const evaluation = await evaluate({ ...options, config: options.config ?? {} });
-    if (evaluation.error) throw evaluation.error;
-    const built = buildPlan(options.project, options.stack, evaluation);
-    return new PlanResult(built.plan, built.secrets);
+    const base = { ...options, config: options.config ?? {} };
+    const rehearsal = await evaluate({ ...base, values: "rehearsal" });
+    if (rehearsal.error) throw rehearsal.error;
+    if (options.values === "rehearsal") {
+        const built = buildPlan(options.project, options.stack, rehearsal);
+        return new PlanResult(built.plan, built.secrets, rehearsal.resources, "rehearsal");
+    }
+    const preview = await evaluate({ ...base, values: "unknown" });
+    if (preview.error) throw preview.error;
+    const built = buildPlan(options.project, options.stack, preview, rehearsal);
+    return new PlanResult(built.plan, built.secrets, preview.resources, "unknown");
 }
 
 /**
@@ -80,7 +111,6 @@ function existingCluster(values: Readonly<Record<string, string>>, project: stri
         [`${rg}/${name}`]: {
             oidcIssuer: true,
             workloadIdentity: true,
-            issuerUrl: `<known after deploy: OIDC issuer URL of existing cluster ${rg}/${name}, which must have the OIDC issuer and workload identity on>`,
         },
     };
 }
@@ -93,6 +123,8 @@ export interface StackPlanOptions {
     readonly set?: readonly string[];
     /** Where `Pulumi.yaml` is. Default: this project's root. */
     readonly dir?: string;
+    /** What Azure's computed values are: `unknown` (default, a preview) or `rehearsal`; see {@link PlanValues}. */
+    readonly values?: PlanValues;
 }
 
 /**
@@ -101,6 +133,9 @@ export interface StackPlanOptions {
  * bad override, and the program's `ArgsError` for invalid config.
  */
 export async function planStack(options: StackPlanOptions): Promise<PlanResult> {
+    if (options.values !== undefined && !planValues.includes(options.values)) {
+        throw new PlanInputError(`values ${JSON.stringify(options.values)} is not one of ${planValues.join(", ")}`);
+    }
     const loaded = readPlanConfig({ dir: options.dir ?? projectDir, stack: options.stack, set: options.set });
     const declaredSecret = Object.entries(configSchema).filter(([, spec]) => "secret" in spec && spec.secret).map(([key]) => `${loaded.project}:${key}`);
     return planProgram({
@@ -109,6 +144,7 @@ export async function planStack(options: StackPlanOptions): Promise<PlanResult> 
         config: loaded.values,
         secretKeys: [...new Set([...loaded.secretKeys, ...declaredSecret])],
         existingClusters: existingCluster(loaded.values, loaded.project),
+        values: options.values,
         program: async () => {
             // Imported once per process, after the first run's mocks are installed; each run calls main() again.
             const { main } = await import("../infra/main");

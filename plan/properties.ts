@@ -26,18 +26,19 @@ function poolLine(pool: unknown): string {
 }
 
 /** What a role assignment's principal is: an identity in the program, the deployer, or the id as given. */
-function principal(r: MockedResource, index: ResourceIndex): string | undefined {
-    const id = str(r.inputs, "principalId");
+function principal(r: MockedResource, index: ResourceIndex): unknown {
+    const id = r.inputs.principalId;
     if (id === undefined) return undefined;
-    const identity = index.identityWithPrincipal(id);
-    if (identity) return `${describe(identity)} (principalId ${id})`;
-    return id;
+    if (typeof id !== "string") return id;
+    const identity = index.identityWithPrincipalValue(id);
+    return identity ? `${describe(identity)} (principalId ${id})` : id;
 }
 
 /** What a scope is: a resource in the program (by its id) or the id as given. */
-export function scopeLabel(scope: string | undefined, index: ResourceIndex): string | undefined {
-    if (scope === undefined) return undefined;
-    const target = index.resourceWithId(scope);
+export function scopeLabel(scope: unknown, index: ResourceIndex): unknown {
+    // An unknown scope stays structured: it names the resource whose id it is.
+    if (typeof scope !== "string") return scope;
+    const target = index.resourceWithValue(scope);
     return target ? `${describe(target)} (${scope})` : scope;
 }
 
@@ -54,7 +55,7 @@ export function keyProperties(r: MockedResource, index: ResourceIndex): Record<s
             return defined({
                 oidcIssuer: at(i, "oidcIssuerProfile.enabled") ?? false,
                 workloadIdentity: at(i, "securityProfile.workloadIdentity.enabled") ?? false,
-                issuerUrl: str(r.state, "oidcIssuerProfile.issuerURL"),
+                issuerUrl: at(r.state, "oidcIssuerProfile.issuerURL"),
                 disableLocalAccounts: i.disableLocalAccounts ?? false,
                 entraId: at(i, "aadProfile.managed") === true ? `managed, Azure RBAC ${at(i, "aadProfile.enableAzureRBAC") === true ? "on" : "off"}` : "off",
                 kubernetesVersion: i.kubernetesVersion ?? "AKS default",
@@ -67,7 +68,7 @@ export function keyProperties(r: MockedResource, index: ResourceIndex): Record<s
         case types.agentPool:
             return defined({ pool: poolLine({ ...i, name: i.agentPoolName, mode: i.mode }), nodeTaints: i.nodeTaints, nodeLabels: i.nodeLabels });
         case types.identity:
-            return defined({ name: str(r.state, "name"), clientId: r.state.clientId, principalId: r.state.principalId });
+            return defined({ name: at(r.state, "name"), clientId: r.state.clientId, principalId: r.state.principalId });
         case types.fic:
             return defined({ name: i.federatedIdentityCredentialResourceName, identity: i.resourceName, issuer: i.issuer, subject: i.subject, audiences: i.audiences });
         case types.vault:
@@ -86,14 +87,14 @@ export function keyProperties(r: MockedResource, index: ResourceIndex): Record<s
             // The program marks the whole properties object secret, so the value is masked with it.
             return defined({ vault: i.vaultName, name: i.secretName, value: i.properties === secretMask ? secretMask : at(i, "properties.value") });
         case types.roleAssignment: {
-            const roleDefinitionId = str(i, "roleDefinitionId");
+            // The role's GUID is a constant; a preview has the whole id unknown (its subscription), the rehearsal has it.
+            const roleDefinitionId = str(i, "roleDefinitionId") ?? str(index.twin(r)?.inputs, "roleDefinitionId");
             return defined({
                 role: roleDefinitionId ? roleName(roleDefinitionId) : undefined,
-                scope: scopeLabel(str(i, "scope"), index),
+                scope: scopeLabel(i.scope, index),
                 principal: principal(r, index),
                 principalType: i.principalType,
-                // The name is seeded from the real scope and principal ids: hashing placeholders would print a made-up GUID.
-                name: [str(i, "scope"), str(i, "principalId")].some((v) => v?.includes("<known after deploy")) ? "<known after deploy: GUID of (scope, principal, role)>" : i.roleAssignmentName,
+                name: i.roleAssignmentName,
             });
         }
         case types.namespace:

@@ -1,5 +1,6 @@
 import type { Plan, PlanResource, TrustChain, TrustRole } from "./model";
 import { groupBy, shortType } from "./inspect";
+import { isUnknownValue, unknownText } from "./unknowns";
 
 /** Marks for a consistent and a broken link. */
 export const ok = "✓";
@@ -8,6 +9,7 @@ export const broken = "✗";
 /** A value in one line: scalars as they are, lists in brackets, maps in braces. */
 export function showValue(value: unknown): string {
     if (value === null || value === undefined) return String(value);
+    if (isUnknownValue(value)) return unknownText(value);
     if (typeof value === "string") return value === "" ? '""' : value;
     if (Array.isArray(value)) return `[${value.map(showValue).join(", ")}]`;
     if (typeof value === "object") return `{${Object.entries(value).map(([k, v]) => `${k}: ${showValue(v)}`).join(", ")}}`;
@@ -50,7 +52,7 @@ export function renderTree(plan: Plan): string[] {
 }
 
 function scopeName(role: TrustRole): string {
-    if (!role.scopeResource) return role.scope;
+    if (!role.scopeResource) return showValue(role.scope);
     const [type, name] = role.scopeResource.split(" ");
     return `${shortType(type)} "${name}"`;
 }
@@ -59,16 +61,20 @@ function scopeName(role: TrustRole): string {
 function renderChain(chain: TrustChain): string[] {
     const id = chain.identity;
     const lines = [`${chain.status === "ok" ? ok : broken} identity ${id.azureName}${id.component ? `  (${id.component})` : ""}`];
-    lines.push(`    clientId: ${id.clientId}`);
+    lines.push(`    clientId: ${showValue(id.clientId)}`);
     const roles = chain.roles.length > 0 ? chain.roles.map((r) => `${r.role} → ${scopeName(r)}`).join(" | ") : "(no role)";
     for (const s of chain.subjects) {
         const fics = s.federatedCredentials.length > 0 ? `FIC ${s.federatedCredentials.map((f) => f.name).join(" + ")}` : "(no FIC)";
         lines.push(`    ${s.status === "ok" ? ok : broken} ${s.namespace}/${s.serviceAccountName} → ${fics} → ${id.azureName} → ${roles}`);
         for (const f of s.federatedCredentials) {
-            lines.push(`        FIC ${f.name}: issuer ${f.issuer} (${f.issuerSource}), audiences ${f.audiences.join(", ")}`);
+            lines.push(`        FIC ${f.name}: issuer ${showValue(f.issuer)} (${f.issuerSource}), audiences ${f.audiences.join(", ")}`);
         }
-        if (s.serviceAccount) lines.push(`        ServiceAccount ${s.namespace}/${s.serviceAccountName}: client-id ${s.serviceAccount.clientIdAnnotation ?? "(none)"}`);
+        if (s.serviceAccount) lines.push(`        ServiceAccount ${s.namespace}/${s.serviceAccountName}: client-id ${s.serviceAccount.clientIdAnnotation === null ? "(none)" : showValue(s.serviceAccount.clientIdAnnotation)}`);
         for (const p of s.pods) lines.push(`        ${p.kind} ${p.name}: ${p.useLabel ? 'labelled azure.workload.identity/use: "true"' : "no azure.workload.identity/use label"}`);
+    }
+    for (const c of chain.ciSubjects) {
+        lines.push(`    ${c.status === "ok" ? ok : broken} CI ${c.subject} (${c.description}) → FIC ${c.name} → ${id.azureName} → ${roles}`);
+        lines.push(`        FIC ${c.name}: issuer ${showValue(c.issuer)}, audiences ${c.audiences.join(", ")}`);
     }
     for (const problem of chain.problems) lines.push(`    ${broken} ${problem}`);
     return lines;
@@ -86,7 +92,7 @@ export function renderTrust(plan: Plan): string[] {
 
 /** Outputs, one a line; nested maps indented. */
 function renderOutputs(outputs: Record<string, unknown>, indent = "    "): string[] {
-    return Object.entries(outputs).flatMap(([key, value]) => value !== null && typeof value === "object" && !Array.isArray(value)
+    return Object.entries(outputs).flatMap(([key, value]) => value !== null && typeof value === "object" && !Array.isArray(value) && !isUnknownValue(value)
         ? [`${indent}${key}:`, ...renderOutputs(value as Record<string, unknown>, `${indent}    `)]
         : [`${indent}${key}: ${showValue(value)}`]);
 }
@@ -98,12 +104,20 @@ export function renderSummary(plan: Plan): string {
     return `Summary: ${plan.summary.resources} resources, ${plan.summary.components} components (${counts}); trust chains ${good} ${ok}, ${bad} ${broken}`;
 }
 
+/** What the plan's values are: unknowns of a preview, or a rehearsal's stand-ins. */
+function valuesNote(plan: Plan): string[] {
+    return plan.values === "rehearsal"
+        ? ["Rehearsal: values Azure computes are deterministic Azure-shaped stand-ins, and everything derived from them is computed; secrets read [secret]."]
+        : ["Values Azure computes at deploy read <known after deploy: ...>; secrets read [secret].",
+            "Trust chains are checked on a rehearsal with Azure-shaped values (--values rehearsal shows it)."];
+}
+
 /** The whole human-readable plan. */
 export function renderPlan(plan: Plan): string {
     return [
         `Plan for stack "${plan.stack}" of project "${plan.project}"`,
         "Evaluated offline on Pulumi's mock engine: no cloud, no credentials, nothing deployed.",
-        "Values Azure computes at deploy read <known after deploy: ...>; secrets read [secret].",
+        ...valuesNote(plan),
         "",
         "Resources",
         ...renderTree(plan),

@@ -1,13 +1,13 @@
 import type { MockedResource } from "./mocks";
-import type { TrustChain, TrustRole, TrustSubject } from "./model";
+import type { CiSubject, TrustChain, TrustRole, TrustSubject } from "./model";
+import { audienceProblems, classifySubject, clusterIssuerProblems, githubCredentialProblems } from "../policy/rules/federation";
 import {
-    clientIdAnnotation, describe, groupBy, k8sName, podTemplate, ResourceIndex, roleName, shortType, str, tokenExchangeAudience, types, useLabel,
+    clientIdAnnotation, describe, groupBy, k8sName, podTemplate, ResourceIndex, roleGuid, roleName, shortType, str, types, useLabel,
 } from "./inspect";
 import { annotation } from "./properties";
 
 /** The component type that creates workload identities. */
 const workloadIdentityComponent = "wid:identity:WorkloadIdentity";
-const subjectPattern = /^system:serviceaccount:([^:]+):([^:]+)$/;
 
 /** What {@link analyzeTrust} finds. */
 export interface TrustAnalysis {
@@ -61,15 +61,26 @@ export function analyzeTrust(index: ResourceIndex): TrustAnalysis {
         const idLabel = describe(identity);
         const bySubject = new Map<string, { namespace: string; serviceAccountName: string; fics: MockedResource[] }>();
         const problems: string[] = [];
+        const ciSubjects: CiSubject[] = [];
         for (const fic of ficsOf.get(identity.urn) ?? []) {
             const subject = str(fic.inputs, "subject") ?? "";
-            const match = subjectPattern.exec(subject);
-            if (!match) {
-                problems.push(`FIC "${fic.name}" has subject "${subject}", which is not a ServiceAccount's (system:serviceaccount:<namespace>:<name>)`);
+            const kind = classifySubject(subject);
+            if (kind.kind === "github") {
+                const audiences = (fic.inputs.audiences ?? []) as unknown[];
+                const cp = githubCredentialProblems({ name: fic.name, issuer: fic.inputs.issuer, subject, audiences });
+                problems.push(...cp);
+                ciSubjects.push({
+                    urn: fic.urn, name: fic.name, subject, issuer: fic.inputs.issuer as string, audiences: audiences.map(String),
+                    description: kind.description, status: cp.length === 0 ? "ok" : "broken", problems: cp,
+                });
                 continue;
             }
-            const key = `${match[1]}/${match[2]}`;
-            const entry = bySubject.get(key) ?? { namespace: match[1], serviceAccountName: match[2], fics: [] };
+            if (kind.kind !== "serviceAccount") {
+                problems.push(`FIC "${fic.name}" has subject "${subject}", which is neither a ServiceAccount's (system:serviceaccount:<namespace>:<name>) nor one GitHub Actions issues (repo:ORG/REPO:...)`);
+                continue;
+            }
+            const key = `${kind.namespace}/${kind.name}`;
+            const entry = bySubject.get(key) ?? { namespace: kind.namespace, serviceAccountName: kind.name, fics: [] };
             entry.fics.push(fic);
             bySubject.set(key, entry);
         }
@@ -85,12 +96,10 @@ export function analyzeTrust(index: ResourceIndex): TrustAnalysis {
                 sp.push(`ServiceAccount ${key} is annotated with ${idLabel}'s clientId, but no FIC on the identity trusts ${subject}, so Entra ID refuses its tokens`);
             }
             for (const fic of entry.fics) {
-                const audiences = (fic.inputs.audiences ?? []) as unknown[];
-                if (!audiences.includes(tokenExchangeAudience)) {
-                    sp.push(`FIC "${fic.name}" has audiences ${JSON.stringify(audiences)}, without ${tokenExchangeAudience}, the audience of the webhook's tokens`);
-                }
+                sp.push(...audienceProblems(fic.name, (fic.inputs.audiences ?? []) as unknown[]));
+                sp.push(...clusterIssuerProblems(fic.name, fic.inputs.issuer, [...issuers.keys()]));
             }
-            if (issuers.size > 0 && entry.fics.length > 0 && !entry.fics.some((f) => issuers.has(String(f.inputs.issuer)))) {
+            if (issuers.size > 0 && entry.fics.length > 0 && sp.length === 0 && !entry.fics.some((f) => issuers.has(String(f.inputs.issuer)))) {
                 sp.push(`no FIC for ${key} trusts the cluster's issuer ${[...issuers.keys()].join(" or ")}: ` +
                     entry.fics.map((f) => `FIC "${f.name}" trusts ${String(f.inputs.issuer)}`).join("; "));
             }
@@ -139,6 +148,8 @@ export function analyzeTrust(index: ResourceIndex): TrustAnalysis {
                 return {
                     urn: r.urn,
                     role: roleName(roleDefinitionId),
+                    // The role definition's tenant-level id: its GUID is a constant, known even where the subscription-qualified id is not.
+                    roleDefinition: `/providers/Microsoft.Authorization/roleDefinitions/${roleGuid(roleDefinitionId)}`,
                     roleDefinitionId,
                     scope,
                     scopeResource: target ? `${target.type} ${target.name}` : null,
@@ -162,6 +173,7 @@ export function analyzeTrust(index: ResourceIndex): TrustAnalysis {
             status: problems.length === 0 ? "ok" as const : "broken" as const,
             problems,
             subjects,
+            ciSubjects,
             roles,
         };
     });

@@ -10,15 +10,16 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as k8s from "@pulumi/kubernetes";
-import { run } from "../plan/cli";
+import { CliArgs, parseArgs, run } from "../plan/cli";
 import { evaluate } from "../plan/engine";
 import { currentGolden, goldenDir, lineDiff, normalise, stacks } from "../plan/golden";
 import type { Plan, PlanResource, TrustChain } from "../plan/model";
+import { isUnknownValue } from "../plan/unknowns";
+import { at } from "../plan/inspect";
 import { planProgram, planStack, PlanResult, projectDir } from "../plan/plan";
 import { readPlanConfig } from "../plan/stackConfig";
 import { fakeAzure } from "./support/pulumi";
 
-const placeholder = /^<known after deploy: .+>$/;
 
 /** Runs the plan CLI in-process, through the same `run(argv, out, err)` its entry point calls; returns its exit code and output. */
 async function cli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
@@ -101,7 +102,7 @@ describe("offline plan", function () {
             const orders = chainOf(json, "orders-identity");
             assert.deepEqual(orders.subjects.map((s) => s.subject), ["system:serviceaccount:shop:orders", "system:serviceaccount:shop:orders-worker"]);
             assert.deepEqual(orders.roles.map((r) => [r.role, r.scopeResource]), [["Key Vault Secrets User", "azure-native:keyvault:Vault vault-vault"]]);
-            assert.equal(orders.subjects[0].serviceAccount?.clientIdAnnotation, orders.identity.clientId);
+            assert.deepEqual(orders.subjects[0].serviceAccount?.clientIdAnnotation, orders.identity.clientId);
             const fic = byName(json, "orders-fic-shop-orders-worker-aks");
             assert.deepEqual(fic.properties.audiences, ["api://AzureADTokenExchange"]);
             assert.ok(fic.dependsOn.includes(byName(json, "orders-fic-shop-orders-aks").urn), "one identity's FICs are written one at a time");
@@ -109,19 +110,26 @@ describe("offline plan", function () {
             assert.deepEqual(json.summary, dev.plan.summary);
         });
 
-        it("shows values known only after deploy as placeholders, never fake-looking values", () => {
+        it("shows values known only after deploy as structured unknowns naming their resource and output, never fake-looking values", () => {
             const plan = dev.plan;
             const cluster = byName(plan, "aks-aks");
-            const issuer = cluster.properties.issuerUrl as string;
-            assert.match(issuer, placeholder);
+            assert.deepEqual(cluster.properties.issuerUrl, { unknown: { resource: cluster.urn, output: "oidcIssuerProfile.issuerURL" } });
             for (const fic of plan.resources.filter((r) => r.type.endsWith("FederatedIdentityCredential"))) {
-                assert.equal(fic.properties.issuer, issuer, "each FIC trusts the cluster's issuer");
+                assert.deepEqual(fic.properties.issuer, cluster.properties.issuerUrl, "each FIC trusts the cluster's issuer");
             }
             for (const chain of plan.trustChains) {
-                assert.match(chain.identity.clientId, placeholder);
-                assert.match(chain.identity.principalId, placeholder);
+                assert.deepEqual(chain.identity.clientId, { unknown: { resource: chain.identity.urn, output: "clientId" } });
+                assert.deepEqual(chain.identity.principalId, { unknown: { resource: chain.identity.urn, output: "principalId" } });
             }
-            assert.match(byName(plan, "vault-vault").properties.vaultUri as string, placeholder);
+            const vault = byName(plan, "vault-vault");
+            assert.deepEqual(vault.properties.vaultUri, { unknown: { resource: vault.urn, output: "properties.vaultUri" } });
+            // The pod template's client-id hash is derived from an unknown, so it is unknown too, never a hash of a stand-in.
+            const deployment = byName(plan, "orders-deployment");
+            const annotations = at(deployment.inputs, "spec.template.metadata.annotations");
+            assert.ok(isUnknownValue(annotations), `the pod annotations are unknown: ${JSON.stringify(annotations)}`);
+            const json = dev.json();
+            assert.doesNotMatch(json, /known after deploy/, "the JSON has no placeholder prose");
+            assert.doesNotMatch(json, /__pulumiUnknown|04da6b54-80e4-46f7-96ec-b56ff0331ba9/, "nor the SDK's unknown sentinel");
             const text = dev.text() + dev.json();
             for (const fake of [fakeAzure.subscriptionId, fakeAzure.tenantId, fakeAzure.deployerObjectId, "oic.prod-aks.azure.com", "vault.azure.net"]) {
                 assert.ok(!text.includes(fake), `the plan must not contain the fake value ${fake}`);
@@ -148,7 +156,7 @@ describe("offline plan", function () {
 
     describe("trust chain checks, on a small program wired by hand", () => {
         /** The links the program can break, one at a time. */
-        type Break = "none" | "serviceAccountName" | "annotation" | "label" | "role" | "issuer" | "audience" | "labelledStranger";
+        type Break = "none" | "serviceAccountName" | "annotation" | "label" | "role" | "issuer" | "trimmedIssuer" | "audience" | "labelledStranger" | "readerRole" | "githubSubject" | "githubIssuerSlash";
 
         /** One identity for shop/orders, wired correctly unless `broken` says otherwise. */
         function program(broken: Break): () => void {
@@ -163,7 +171,8 @@ describe("offline plan", function () {
                 new managedidentity.FederatedIdentityCredential("orders-fic", {
                     resourceGroupName: "rg",
                     resourceName: identity.name,
-                    issuer: broken === "issuer" ? "https://issuer.elsewhere.example/" : issuer,
+                    // "trimmedIssuer": the program edits the cluster's issuer (drops its trailing slash), which only a rehearsal can see.
+                    issuer: broken === "issuer" ? "https://issuer.elsewhere.example/" : broken === "trimmedIssuer" ? issuer.apply((u) => u.replace(/\/$/, "")) : issuer,
                     subject: "system:serviceaccount:shop:orders",
                     audiences: [broken === "audience" ? "api://SomethingElse" : "api://AzureADTokenExchange"],
                 });
@@ -188,11 +197,21 @@ describe("offline plan", function () {
                         spec: { template: { metadata: { labels: { "azure.workload.identity/use": "true" } }, spec: { serviceAccountName: "nobody", containers: [{ name: "x", image: "x:1" }], restartPolicy: "Never" } } },
                     });
                 }
+                if (broken === "githubSubject" || broken === "githubIssuerSlash") {
+                    new managedidentity.FederatedIdentityCredential("deploy-fic", {
+                        resourceGroupName: "rg",
+                        resourceName: identity.name,
+                        issuer: broken === "githubIssuerSlash" ? "https://token.actions.githubusercontent.com/" : "https://token.actions.githubusercontent.com",
+                        subject: "repo:contoso@123/app@456:environment:dev",
+                        audiences: ["api://AzureADTokenExchange"],
+                    });
+                }
                 if (broken !== "role") {
                     new authorization.RoleAssignment("orders-secrets-user", {
                         principalId: identity.principalId,
                         principalType: "ServicePrincipal",
-                        roleDefinitionId: "/subscriptions/sub/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6",
+                        // Key Vault Reader (21090545-...) reads vault metadata only, never a secret's value.
+                        roleDefinitionId: `/subscriptions/sub/providers/Microsoft.Authorization/roleDefinitions/${broken === "readerRole" ? "21090545-7ca7-4776-b22c-e363652d74d2" : "4633458b-17de-408a-b874-0445c86b69e6"}`,
                         scope: "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv",
                     });
                 }
@@ -221,10 +240,12 @@ describe("offline plan", function () {
                 ],
             },
             { broken: "annotation", reasons: [/ServiceAccount shop\/orders is annotated with azure\.workload\.identity\/client-id "11111111-2222-3333-4444-555555555555", not managedidentity:UserAssignedIdentity "orders-identity"'s clientId "<known after deploy: clientId of/] },
+            { broken: "trimmedIssuer", reasons: [/FIC "orders-fic" trusts issuer <known after deploy: from containerservice:ManagedCluster "cl">, but the cluster's tokens carry iss <known after deploy: oidcIssuerProfile\.issuerURL of containerservice:ManagedCluster "cl"> \(with the trailing slash\): Entra compares exactly and refuses them \(AADSTS700211\)/] },
+            { broken: "githubIssuerSlash", reasons: [/FIC "deploy-fic" trusts issuer https:\/\/token\.actions\.githubusercontent\.com\/, but GitHub's tokens carry iss https:\/\/token\.actions\.githubusercontent\.com with no trailing slash/] },
             { broken: "label", reasons: [/apps\/v1:Deployment shop\/orders runs as ServiceAccount shop\/orders, but its pod template lacks the label azure\.workload\.identity\/use: "true"/] },
             { broken: "role", reasons: [/managedidentity:UserAssignedIdentity "orders-identity" has no role assignment/] },
-            { broken: "issuer", reasons: [/no FIC for shop\/orders trusts the cluster's issuer <known after deploy: OIDC issuer URL of containerservice:ManagedCluster "cl">: FIC "orders-fic" trusts https:\/\/issuer\.elsewhere\.example\//] },
-            { broken: "audience", reasons: [/FIC "orders-fic" has audiences \["api:\/\/SomethingElse"\], without api:\/\/AzureADTokenExchange/] },
+            { broken: "issuer", reasons: [/no FIC for shop\/orders trusts the cluster's issuer <known after deploy: oidcIssuerProfile\.issuerURL of containerservice:ManagedCluster "cl">: FIC "orders-fic" trusts https:\/\/issuer\.elsewhere\.example\//] },
+            { broken: "audience", reasons: [/FIC "orders-fic" has audiences \["api:\/\/SomethingElse"\]; it needs exactly one of api:\/\/AzureADTokenExchange/] },
         ];
         for (const c of cases) {
             it(`marks a broken ${c.broken} ✗ with the reason`, async () => {
@@ -240,6 +261,31 @@ describe("offline plan", function () {
                 assert.equal(JSON.parse(result.json()).trustChains[0].status, "broken");
             });
         }
+
+        it("checks a GitHub Actions credential (immutable subject form) as a CI-federation chain, not a broken ServiceAccount subject", async () => {
+            const result = await planOf("githubSubject");
+            const chain = chainOf(result.plan, "orders-identity");
+            assert.deepEqual(chain.problems, []);
+            assert.deepEqual(chain.ciSubjects.map((c) => [c.subject, c.status, c.description]), [["repo:contoso@123/app@456:environment:dev", "ok", "GitHub environment dev of contoso/app"]]);
+            assert.equal(result.trusted, true);
+            assert.match(result.text(), /^ {4}✓ CI repo:contoso@123\/app@456:environment:dev \(GitHub environment dev of contoso\/app\)/m);
+        });
+
+        it("rehearses with concrete Azure-shaped values: derived values are computed for real, and the trimmed issuer is ✗", async () => {
+            const rehearsed = await planProgram({ project: "plan-test", stack: "wiring-rehearsal", program: program("trimmedIssuer"), values: "rehearsal" });
+            assert.equal(rehearsed.plan.values, "rehearsal");
+            const cluster = byName(rehearsed.plan, "cl");
+            assert.match(cluster.properties.issuerUrl as string, /^https:\/\/westeurope\.oic\.prod-aks\.azure\.com\/[0-9a-f-]+\/[0-9a-f-]+\/$/, "an issuer URL with its trailing slash");
+            assert.equal(byName(rehearsed.plan, "orders-fic").properties.issuer, (cluster.properties.issuerUrl as string).slice(0, -1));
+            assert.equal(rehearsed.trusted, false);
+            assert.match(chainOf(rehearsed.plan, "orders-identity").problems[0], /AADSTS700211/);
+            assert.ok(rehearsed.resources.length > 0 && rehearsed.resources.every((r) => r.inputs && r.state && Array.isArray(r.dependencies)), "the recorded resources come with the plan");
+            // The same program planned as a preview also shows ✗: the chains are checked on the rehearsal.
+            const preview = await planOf("trimmedIssuer");
+            assert.equal(preview.plan.values, "unknown");
+            assert.equal(preview.trusted, false);
+            assert.doesNotMatch(preview.json(), /oic\.prod-aks\.azure\.com/, "the preview shows the issuer as unknown, never the rehearsal's value");
+        });
 
         it("reports a labelled pod whose ServiceAccount no identity trusts", async () => {
             const result = await planOf("labelledStranger");
@@ -264,16 +310,20 @@ describe("offline plan", function () {
             });
             assert.ok(JSON.stringify(raw.resources).includes(token), "the secret is an input of the vault Secret");
 
-            const result = await planStack({ stack: "dev", set });
-            const secret = byName(result.plan, "vault-secret-db-password");
-            assert.equal(secret.properties.value, "[secret]");
-            assert.equal(secret.inputs.properties, "[secret]");
-            assert.equal(result.plan.outputs.kubeconfig, "[secret]");
-            assert.equal(byName(result.plan, "aks-k8s").properties.kubeconfig, "[secret]");
-            for (const [what, text] of [["text", result.text()], ["JSON", result.json()], ["Mermaid", result.graph("mermaid")], ["DOT", result.graph("dot")]]) {
-                assert.ok(!text.includes(token), `the ${what} output contains the secret`);
+            for (const values of ["unknown", "rehearsal"] as const) {
+                const result = await planStack({ stack: "dev", set, values });
+                const secret = byName(result.plan, "vault-secret-db-password");
+                assert.equal(secret.properties.value, "[secret]");
+                assert.equal(secret.inputs.properties, "[secret]");
+                // At a preview the kubeconfig is unknown (the cluster does not exist yet); in a rehearsal it is a masked secret.
+                const masked = (v: unknown): boolean => v === "[secret]" || (values === "unknown" && isUnknownValue(v));
+                assert.ok(masked(result.plan.outputs.kubeconfig), JSON.stringify(result.plan.outputs.kubeconfig));
+                assert.ok(masked(byName(result.plan, "aks-k8s").properties.kubeconfig));
+                for (const [what, text] of [["text", result.text()], ["JSON", result.json()], ["Markdown", result.markdown()], ["Mermaid", result.graph("mermaid")], ["DOT", result.graph("dot")]]) {
+                    assert.ok(!text.includes(token), `the ${what} output (${values}) contains the secret`);
+                }
+                assert.ok(!result.json().includes("kubelogin"), "the kubeconfig's content is not printed");
             }
-            assert.ok(!result.json().includes("kubelogin"), "the kubeconfig's content is not printed");
         });
 
         it("scrubs a secret's plaintext even where a program leaked it out of its secret wrapper", async () => {
@@ -306,11 +356,11 @@ describe("offline plan", function () {
     });
 
     describe("bring-your-own cluster and failures", () => {
-        it("plans a stack that uses an existing cluster, with its issuer as a placeholder that says where it comes from", async () => {
+        it("plans a stack that uses an existing cluster, with its issuer an unknown read from that cluster", async () => {
             const result = await planStack({ stack: "dev", set: ["existingClusterResourceGroup=rg-shared", "existingClusterName=aks-shared"] });
             assert.ok(!result.plan.resources.some((r) => r.type === "azure-native:containerservice:ManagedCluster"), "no cluster is created");
             const fic = byName(result.plan, "orders-fic-shop-orders-aks");
-            assert.match(fic.properties.issuer as string, /^<known after deploy: OIDC issuer URL of existing cluster rg-shared\/aks-shared, which must have the OIDC issuer and workload identity on>$/);
+            assert.deepEqual(fic.properties.issuer, { unknown: { resource: null, output: "azure-native:containerservice:getManagedCluster.oidcIssuerProfile.issuerURL" } });
             assert.deepEqual(result.plan.trustChains.map((c) => c.status), ["ok", "ok"]);
         });
 
@@ -406,6 +456,18 @@ describe("offline plan", function () {
             assert.equal(unknown.status, 2);
             assert.match(unknown.stderr, /^error: unknown option --yes/m);
             assert.doesNotMatch(bad.stderr + unknown.stderr, /^ {4}at /m);
+        });
+
+        it("takes --values rehearsal and --markdown, and refuses a bad --values or both formats at once", async () => {
+            const md = await cli("dev", "--markdown", "--values", "rehearsal");
+            assert.equal(md.status, 0, md.stderr);
+            assert.match(md.stdout, /^### Offline plan: stack `dev`$/m);
+            assert.match(md.stdout, /^- ✓ \*\*orders-identity\*\*: ✓ `shop\/orders`, ✓ `shop\/orders-worker` → Key Vault Secrets User on azure-native:keyvault:Vault vault-vault$/m);
+            assert.match(md.stdout, /^<details><summary>Resources \(\d+\)<\/summary>$/m);
+            assert.match(md.stdout, /^_Rehearsal:/m);
+            assert.equal(parseArgs(["dev"]) !== "help" && (parseArgs(["dev"]) as CliArgs).values, "unknown");
+            assert.throws(() => parseArgs(["dev", "--values", "fake"]), /--values fake: use one of unknown, rehearsal/);
+            assert.throws(() => parseArgs(["dev", "--json", "--markdown"]), /choose one output format/);
         });
 
         it("exits 1 and shows ✗ when a stack's trust chain is broken", async () => {
