@@ -1,35 +1,38 @@
 /**
- * `npm run bench`: plan time and peak memory for synthetic dev stacks of 1, 50 and 500 workloads.
- * Each size runs in fresh processes (BENCH_RUNS of them, default 3) and reports the medians, the ratio
- * to one workload, and the marginal cost per added workload, which should stay about flat (linear growth).
+ * `npm run bench`: the offline plan against its floor, and the deploy-time model.
+ *
+ * For each size (BENCH_SIZES, default 1,500,1000 synthetic workloads on the dev stack) it records the
+ * program's run once, then measures, alternately, in fresh processes (BENCH_RUNS of each, default 3):
+ * - plan:  config, evaluation on the mock engine, analysis, text and JSON rendering (bin/bench/one.js plan);
+ * - floor: the same resources, parents, options and wiring replayed on the same engine with nothing else
+ *          (bench/floor.ts);
+ * and prints the medians, the plan/floor ratios of time and peak RSS, and the marginal cost per added
+ * workload (flat when growth is linear). Then it prints the deploy model of the dev stack (bench/deploy.ts).
+ * Everything runs from the precompiled build (`npm run build`; `npm run bench` builds first).
  */
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
 
-/** One process's measurement, as bench/one.ts prints it, plus the process's wall time. */
+/** One process's measurement, as bench/one.js prints it, plus the process's wall time. */
 interface Sample {
-    workloads: number;
     resources: number;
-    planMs: number;
+    ms: number;
     peakRssMb: number;
     wallMs: number;
 }
 
-const root = path.resolve(__dirname, "..");
-const sizes = (process.env.BENCH_SIZES ?? "1,50,500").split(",").map(Number);
+const sizes = (process.env.BENCH_SIZES ?? "1,500,1000").split(",").map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
+const one = path.join(__dirname, "one.js");
 
-function measure(workloads: number): Sample {
+function run(args: string[]): Sample {
     const start = performance.now();
-    const child = spawnSync(process.execPath, ["-r", "ts-node/register", path.join("bench", "one.ts"), String(workloads)], {
-        cwd: root,
-        env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
-        encoding: "utf8",
-        maxBuffer: 64 * 1024 * 1024,
-    });
+    const child = spawnSync(process.execPath, [one, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     const wallMs = performance.now() - start;
-    if (child.status !== 0) throw new Error(`bench/one.ts ${workloads} failed: ${child.stderr.trim()}`);
+    if (child.status !== 0) throw new Error(`one.js ${args.join(" ")} failed: ${child.stderr.trim()}`);
     return { ...JSON.parse(child.stdout.trim().split("\n").pop()!), wallMs } as Sample;
 }
 
@@ -39,37 +42,70 @@ function median(values: number[]): number {
     return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function main(): void {
-    const rows: Sample[] = sizes.map((n) => {
-        const samples = Array.from({ length: runs }, () => measure(n));
-        return {
-            workloads: n,
-            resources: samples[0].resources,
-            planMs: median(samples.map((s) => s.planMs)),
-            peakRssMb: median(samples.map((s) => s.peakRssMb)),
-            wallMs: median(samples.map((s) => s.wallMs)),
-        };
-    });
-    const base = rows[0];
-    const header = ["workloads", "resources", "plan ms", "process wall ms", "peak RSS MB", "plan x", "RSS x", "ms/added workload", "KB RSS/added workload"];
-    const table = rows.map((r, i) => {
-        const prev = rows[i - 1];
-        const added = prev ? r.workloads - prev.workloads : 0;
-        return [
-            r.workloads, r.resources, r.planMs.toFixed(0), r.wallMs.toFixed(0), r.peakRssMb.toFixed(0),
-            (r.planMs / base.planMs).toFixed(1), (r.peakRssMb / base.peakRssMb).toFixed(2),
-            added > 0 ? ((r.planMs - prev.planMs) / added).toFixed(2) : "-",
-            added > 0 ? (((r.peakRssMb - prev.peakRssMb) * 1024) / added).toFixed(0) : "-",
-        ].map(String);
-    });
-    const widths = header.map((h, c) => Math.max(h.length, ...table.map((row) => row[c].length)));
+interface Row {
+    workloads: number;
+    resources: number;
+    plan: { ms: number; rss: number; wall: number };
+    floor: { ms: number; rss: number; wall: number };
+}
+
+function measure(workloads: number, dir: string): Row {
+    const recording = path.join(dir, `recording-${workloads}.json`);
+    run(["record", String(workloads), recording]);
+    const plans: Sample[] = [];
+    const floors: Sample[] = [];
+    // Alternate, so a change in the machine's load hits both alike.
+    for (let i = 0; i < runs; i++) {
+        plans.push(run(["plan", String(workloads)]));
+        floors.push(run(["floor", recording]));
+    }
+    const summary = (samples: Sample[]) => ({ ms: median(samples.map((s) => s.ms)), rss: median(samples.map((s) => s.peakRssMb)), wall: median(samples.map((s) => s.wallMs)) });
+    return { workloads, resources: plans[0].resources, plan: summary(plans), floor: summary(floors) };
+}
+
+function table(header: string[], rows: string[][]): string {
+    const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
     const line = (cells: string[]): string => `| ${cells.map((cell, c) => cell.padStart(widths[c])).join(" | ")} |`;
-    console.log(`Offline plan of the dev stack with N synthetic workloads (median of ${runs} fresh processes each; node ${process.version})`);
-    console.log(line(header));
-    console.log(`|${widths.map((w) => "-".repeat(w + 1) + ":").join("|")}|`);
-    for (const row of table) console.log(line(row));
-    console.log("plan ms: config, evaluation on the mock engine, analysis, text and JSON rendering, with the program's modules already loaded.");
-    console.log("process wall ms: the whole process, Node and ts-node start-up and module loading included.");
+    return [line(header), `|${widths.map((w) => "-".repeat(w + 1) + ":").join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+/** The deploy model, from a fresh process (bin/bench/one.js deploy). */
+function deployModelReport(): string {
+    const child = spawnSync(process.execPath, [one, "deploy"], { encoding: "utf8" });
+    if (child.status !== 0) throw new Error(`one.js deploy failed: ${child.stderr.trim()}`);
+    return child.stdout.trimEnd();
+}
+
+function main(): void {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
+    try {
+        const rows = sizes.map((n) => measure(n, dir));
+        const cells = rows.map((r, i) => {
+            const prev = rows[i - 1];
+            const added = prev ? r.workloads - prev.workloads : 0;
+            return [
+                r.workloads, r.resources,
+                r.plan.ms.toFixed(0), r.floor.ms.toFixed(0), (r.plan.ms / r.floor.ms).toFixed(2),
+                r.plan.rss.toFixed(0), r.floor.rss.toFixed(0), (r.plan.rss / r.floor.rss).toFixed(2),
+                added > 0 ? ((r.plan.ms - prev.plan.ms) / added).toFixed(2) : "-",
+                added > 0 ? ((r.floor.ms - prev.floor.ms) / added).toFixed(2) : "-",
+                added > 0 ? (((r.plan.rss - prev.plan.rss) * 1024) / added).toFixed(0) : "-",
+                r.plan.wall.toFixed(0), r.floor.wall.toFixed(0),
+            ].map(String);
+        });
+        const load = os.loadavg().map((l) => l.toFixed(1)).join(" ");
+        console.log(`Offline plan of the dev stack with N synthetic workloads vs its floor (median of ${runs} fresh processes each, alternating; node ${process.version}, ${os.cpus().length} CPUs, load average ${load})`);
+        console.log(table(
+            ["workloads", "plan resources", "plan ms", "floor ms", "time x", "plan RSS MB", "floor RSS MB", "RSS x", "plan ms/added", "floor ms/added", "plan KB/added", "plan wall ms", "floor wall ms"],
+            cells));
+        console.log("plan ms: config, evaluation on the mock engine, analysis, text and JSON rendering (modules already loaded).");
+        console.log("floor ms: the same resources, parents, options, providers, invokes and input wiring replayed on the same engine (bench/floor.ts).");
+        console.log("RSS: the process's peak resident memory. wall: the whole process, Node start-up and module loading included.");
+        console.log("");
+        console.log(deployModelReport());
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 }
 
 main();

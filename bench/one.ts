@@ -1,10 +1,22 @@
 /**
- * One benchmark measurement, in its own process so peak memory is this size's alone:
- * plans the dev stack with N synthetic workloads and prints one JSON line.
- * Usage: ts-node bench/one.ts <workloads>
+ * One benchmark measurement, in its own process so peak memory is this measurement's alone; prints one
+ * JSON line. Run from the build (bin/bench/one.js), as `npm run bench` does.
+ *
+ *   one.js plan <workloads>            plan the dev stack with N synthetic workloads (config, evaluation,
+ *                                      analysis, text and JSON), the program's modules loaded first
+ *   one.js record <workloads> <file>   run the same plan and write what the engine saw (bench/floor.ts)
+ *   one.js floor <file>                replay a recording: the floor program, on the same mock engine
+ *   one.js deploy                      the deploy-time model of the dev stack, as is and with 20 credentials
+ *                                      on the verified identity (bench/deploy.ts); prints text
  */
+import * as fs from "fs";
 import { performance } from "perf_hooks";
+import * as pulumi from "@pulumi/pulumi";
+import { evaluate } from "../plan/engine";
+import { EngineMocks } from "../plan/mocks";
 import { planStack } from "../plan/plan";
+import { renderDeployModel, renderLatencies } from "./deploy";
+import { Recording, RecordedResource, replay } from "./floor";
 
 /** `--set` overrides for a dev stack with `count` workloads, each in its own namespace. */
 export function syntheticOverrides(count: number): string[] {
@@ -12,29 +24,124 @@ export function syntheticOverrides(count: number): string[] {
     return [`workloads=[${workloads.join(", ")}]`];
 }
 
-async function main(): Promise<void> {
-    const count = Number(process.argv[2]);
-    if (!Number.isInteger(count) || count < 1) throw new Error("usage: ts-node bench/one.ts <workloads>");
+function peakRssMb(): number {
+    // maxRSS is in kilobytes.
+    return process.resourceUsage().maxRSS / 1024;
+}
+
+function workloadCount(arg: string | undefined): number {
+    const count = Number(arg);
+    if (!Number.isInteger(count) || count < 1) throw new Error(`workloads must be a whole number of at least 1, not ${arg}`);
+    return count;
+}
+
+async function plan(count: number): Promise<object> {
     // Load the stack program's modules first, so the timing below is the plan's, not module loading's.
     await import("../infra/main");
     const start = performance.now();
     const result = await planStack({ stack: "dev", set: syntheticOverrides(count) });
     const text = result.text();
     const json = result.json();
-    const planMs = performance.now() - start;
+    const ms = performance.now() - start;
     if (!result.trusted) throw new Error("the synthetic stack's trust chains are broken");
-    process.stdout.write(`${JSON.stringify({
-        workloads: count,
-        resources: result.plan.summary.resources,
-        planMs,
-        // maxRSS is in kilobytes.
-        peakRssMb: process.resourceUsage().maxRSS / 1024,
-        outputBytes: text.length + json.length,
-    })}\n`);
+    return { workloads: count, resources: result.plan.summary.resources, ms, peakRssMb: peakRssMb(), outputBytes: text.length + json.length };
+}
+
+/** The engine's monitor internals the recording reads: the provider reference the mocks' arguments leave out. */
+interface MonitorInternals {
+    registerResource(req: { getType(): string; getName(): string; getProvider(): string }, callback: unknown): Promise<void>;
+}
+
+async function record(count: number, file: string): Promise<object> {
+    let mocks: EngineMocks | undefined;
+    const providers = new Map<string, string>();
+    const install = EngineMocks.prototype.install;
+    EngineMocks.prototype.install = async function (this: EngineMocks, ...args: Parameters<EngineMocks["install"]>) {
+        const installed = await install.apply(this, args);
+        mocks = installed;
+        const monitor = (pulumi.runtime as unknown as { getMonitor(): MonitorInternals }).getMonitor();
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req, callback) => {
+            // A provider reference is "<urn>::<id>".
+            const ref = req.getProvider();
+            if (ref) providers.set(`${req.getType()}::${req.getName()}`, ref.slice(0, ref.lastIndexOf("::")));
+            return register(req, callback);
+        };
+        return installed;
+    };
+    const result = await planStack({ stack: "dev", set: syntheticOverrides(count) });
+    EngineMocks.prototype.install = install;
+    const resources: RecordedResource[] = mocks!.resources.map((r) => ({
+        type: r.type, name: r.name, urn: r.urn, parent: r.parent, custom: r.custom, dependencies: r.dependencies,
+        propertyDependencies: r.propertyDependencies, protect: r.protect, deleteBeforeReplace: r.deleteBeforeReplace,
+        inputs: r.inputs, provider: providers.get(`${r.type}::${r.name}`),
+    }));
+    const recording: Recording = {
+        project: pulumi.getProject(),
+        stack: pulumi.getStack(),
+        resources,
+        invokes: mocks!.calls.map((c) => ({ token: c.token, inputs: c.inputs as Record<string, unknown> })),
+    };
+    fs.writeFileSync(file, JSON.stringify(recording));
+    return { workloads: count, resources: result.plan.summary.resources, recorded: resources.length, invokes: recording.invokes.length };
+}
+
+async function floor(file: string): Promise<object> {
+    const recording = JSON.parse(fs.readFileSync(file, "utf8")) as Recording;
+    const start = performance.now();
+    const evaluation = await evaluate({ project: recording.project, stack: recording.stack, config: {}, program: () => replay(recording) });
+    const ms = performance.now() - start;
+    if (evaluation.error) throw evaluation.error;
+    // The floor must register what the program did: the same URNs (type, name, parent chain), options and edges.
+    const shape = (r: RecordedResource): string => JSON.stringify([r.urn, r.parent, [...r.dependencies].sort(), r.protect, r.deleteBeforeReplace, r.custom,
+        Object.entries(r.propertyDependencies).map(([k, v]) => [k, [...v].sort()]).sort()]);
+    const want = recording.resources.map(shape).sort();
+    const got = evaluation.resources.map(shape).sort();
+    const differ = want.filter((w, i) => w !== got[i]);
+    if (want.length !== got.length || differ.length > 0) {
+        throw new Error(`the floor registered ${got.length} resources, the recording has ${want.length}; first difference: ${differ[0] ?? "(count)"}`);
+    }
+    return { resources: evaluation.resources.length, ms, peakRssMb: peakRssMb() };
+}
+
+/**
+ * The dev stack's verified workload (orders) with 20 federated credentials: 10 ServiceAccounts, each on the
+ * cluster's issuer and on one issuer known in advance (GitHub's, a literal URL).
+ */
+export const twentyCredentials = [
+    `workloads=[{name: orders, namespace: shop, extraSubjects: [${Array.from({ length: 9 }, (_, i) => `{namespace: shop, serviceAccountName: orders-${i + 1}}`).join(", ")}]}, {name: reports, namespace: analytics, roles: [{role: Key Vault Secrets User}]}]`,
+    "extraIssuers={github: https://token.actions.githubusercontent.com}",
+];
+
+async function deploy(): Promise<string> {
+    const dev = await planStack({ stack: "dev" });
+    const twenty = await planStack({ stack: "dev", set: twentyCredentials });
+    const fics = twenty.plan.resources.filter((r) => r.type === "azure-native:managedidentity:FederatedIdentityCredential" && r.parent?.endsWith("::orders")).length;
+    return [
+        renderDeployModel("Deploy model: first `pulumi up` of the dev stack (critical path; start → done, m:ss)", dev.plan),
+        "",
+        renderDeployModel(`Deploy model: dev with ${fics} federated credentials on the verified identity (10 ServiceAccounts x the cluster's issuer and GitHub's)`, twenty.plan),
+        "",
+        renderLatencies(),
+    ].join("\n");
+}
+
+async function main(argv: string[]): Promise<void> {
+    const [mode, a, b] = argv;
+    if (mode === "deploy") {
+        process.stdout.write(`${await deploy()}\n`);
+        return;
+    }
+    let result: object;
+    if (mode === "plan") result = await plan(workloadCount(a));
+    else if (mode === "record" && b) result = await record(workloadCount(a), b);
+    else if (mode === "floor" && a) result = await floor(a);
+    else throw new Error("usage: one.js plan <workloads> | record <workloads> <file> | floor <file> | deploy");
+    process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 if (require.main === module) {
-    main().catch((err: Error) => {
+    main(process.argv.slice(2)).catch((err: Error) => {
         console.error(`error: ${err.message}`);
         process.exitCode = 2;
     });

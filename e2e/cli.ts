@@ -2,11 +2,10 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { projectDir } from "../plan/plan";
+import { planStack, projectDir } from "../plan/plan";
 import { PlanInputError } from "../plan/stackConfig";
 import { hostNames } from "./emulator";
 import type { World } from "./model";
-import { rehearseStack } from "./rehearsal";
 import type { RunnerInput, RunnerOutput } from "./runner";
 import { Expectation, Job, judge, jobsForStack, Observation, scenarios } from "./scenarios";
 import { makeCertificates, rsaKeyPair } from "./tls";
@@ -159,7 +158,9 @@ export async function rehearse(args: CliArgs): Promise<E2eReport> {
     const jobs: Job[] = [];
     const skipped: string[] = [];
     for (const stack of args.stacks) {
-        const world = worldFromResources(stack, await rehearseStack(stack, args.set));
+        // The plan in rehearsal mode: Azure's computed values concrete (issuer URL with its slash, GUIDs, vault URIs).
+        const planned = await planStack({ stack, set: args.set, values: "rehearsal" });
+        const world = worldFromResources(stack, planned.resources);
         const made = jobsForStack(world, (w) => worlds.push(w) - 1, webhookSettings, args.scenarios);
         jobs.push(...made.jobs);
         skipped.push(...made.skipped);

@@ -273,8 +273,9 @@ export class Emulator {
                     "",
                 ].join("\r\n"), "ForbiddenByRbac"));
             }
-        } else {
-            // Access-policy vaults: this product sets no access policies, so nobody may read secrets.
+        } else if (!vault.accessPolicies.some((p) => p.objectId.toLowerCase() === String(claims.oid).toLowerCase()
+            && p.tenantId.toLowerCase() === String(claims.tid).toLowerCase() && p.secrets.some((s) => ["get", "all"].includes(s.toLowerCase())))) {
+            // Access-policy vaults: only an access policy for the caller with the secret permission "get" (or "all") lets it read.
             return this.send(req, res, 403, vaultError("Forbidden",
                 `The user, group or application '${caller}' does not have secrets get permission on key vault '${vault.name};location=${vault.location}'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287`,
                 "AccessDenied"));

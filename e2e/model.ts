@@ -73,8 +73,10 @@ export interface VaultSpec {
     readonly uri: string;
     readonly tenantId: string;
     readonly location: string;
-    /** `enableRbacAuthorization`: false means access policies decide (the stack sets none). */
+    /** `enableRbacAuthorization`: false means the access policies decide. */
     readonly rbacAuthorization: boolean;
+    /** The vault's access policies (used only with RBAC off): who may do what with secrets. */
+    readonly accessPolicies: readonly { readonly tenantId: string; readonly objectId: string; readonly secrets: readonly string[] }[];
     /** Secret name → value. */
     readonly secrets: Readonly<Record<string, string>>;
 }

@@ -215,7 +215,8 @@ export function breakLink(name: string, world: World, pod: PodSpec): Broken | un
             return { world: w, expect: { kind: "error", name: "RestError", status: 403, includes: ["Caller is not authorized to perform action on resource", getSecretAction], innerCode: "ForbiddenByRbac" } };
         case "rbac-off": {
             const v = w.vaults.find((x) => x.name === vault?.name);
-            if (!v) return undefined;
+            // An access policy granting the identity secret reads would keep it working: then RBAC off breaks nothing.
+            if (!v || !identity || v.accessPolicies.some((p) => p.objectId === identity.principalId)) return undefined;
             v.rbacAuthorization = false;
             return { world: w, expect: { kind: "error", name: "RestError", status: 403, includes: ["does not have secrets get permission on key vault"], innerCode: "AccessDenied" } };
         }

@@ -152,6 +152,14 @@ export function worldFromResources(stack: string, resources: readonly MockedReso
             location: str(r.state.location) ?? "",
             // The SDK's default API version defaults enableRbacAuthorization to false (access policies).
             rbacAuthorization: unwrap(properties.enableRbacAuthorization) === true,
+            accessPolicies: ((unwrap(properties.accessPolicies) as unknown[] | undefined) ?? []).map((raw) => {
+                const policy = obj(raw);
+                return {
+                    tenantId: str(policy.tenantId) ?? "",
+                    objectId: str(policy.objectId) ?? "",
+                    secrets: ((unwrap(obj(policy.permissions).secrets) as unknown[] | undefined) ?? []).map((p) => String(unwrap(p))),
+                };
+            }),
             secrets,
         };
     });

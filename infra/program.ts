@@ -48,7 +48,7 @@ export interface PlatformOutputs {
  * The platform: a resource group, a Workload-ID-ready AKS cluster (or an existing one), an RBAC Key
  * Vault, one WorkloadIdentity per configured workload, optional Deployments and the verification Job.
  */
-export function platform(config: StackConfig): PlatformOutputs {
+export async function platform(config: StackConfig): Promise<PlatformOutputs> {
     // Given to the resource group and each component; a component's children inherit it, so the cluster, vault and identities are covered whole.
     const protect = config.profile.protect;
     const tags = { environment: config.profile.name, stack: config.stack, "managed-by": "pulumi", ...config.tags };
@@ -127,6 +127,9 @@ export function platform(config: StackConfig): PlatformOutputs {
             serviceAccountName: workload.serviceAccountName,
             subjects: subjects.map((s) => `${s.namespace}/${s.serviceAccountName}`),
         };
+        // Let the engine take this workload's registrations before the next: registering every workload in one
+        // pass holds all their promises (hundreds a resource) at once, which made large stacks slow and big.
+        await new Promise((resolve) => setImmediate(resolve));
     }
 
     if (config.verification) {

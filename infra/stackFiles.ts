@@ -6,13 +6,14 @@ import projectJsonSchema from "./schemas/pulumi-project.schema.json";
 
 /**
  * Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` the way the Pulumi CLI does before it runs a program, and refuses
- * what the CLI refuses, in the CLI's words. The sources (pulumi/pulumi at 1b5949891b3c, 2026-08-21):
- *  - sdk/go/common/workspace/loaders.go       LoadProjectBytes: the JSON schema, then Project.Validate
- *  - sdk/go/common/workspace/project.go       ValidateProject, RewriteShorthandConfigValues, Project.Validate,
- *                                              ValidateConfigValue, InferFullTypeName
- *  - pkg/workspace/config.go                   mergeConfig, missingStackConfigurationKeysError,
- *                                              validateStackConfigValues, validateStackConfigValue
- *  - sdk/go/common/resource/config/object.go   MarshalString: scalars become text, lists and maps JSON objects
+ * what the CLI refuses, in the CLI's words. The sources (pulumi/pulumi at 1b5949891b3c, 2026-08-21), by line:
+ *  - sdk/go/common/workspace/loaders.go:118, :143   "could not validate '<path>': ..." / "could not unmarshal '<path>': ..."
+ *  - sdk/go/common/workspace/project.go:569-591     ValidateProject: the name checks, then the JSON schema (:623 "did you mean")
+ *  - sdk/go/common/workspace/project.go:486         RewriteShorthandConfigValues
+ *  - sdk/go/common/workspace/project.go:837-883     Project.Validate, one message per rule (:845, :853, :861, :869, :877, :883)
+ *  - sdk/go/common/workspace/project.go:760, :771   InferFullTypeName, ValidateConfigValue
+ *  - pkg/workspace/config.go:255-365                mergeConfig; :30-62 the missing-keys message; :130 secret; :148 type
+ *  - sdk/go/common/resource/config/object.go:403    MarshalString: scalars become text, lists and maps JSON objects
  * Offline, `secure:` values cannot be decrypted: they read as {@link encryptedPlaceholder}, and their type is not
  * checked (the CLI checks the decrypted value).
  */
@@ -171,7 +172,11 @@ export function readProjectFile(root: string): ProjectFile {
     const file = path.join(root, "Pulumi.yaml");
     const raw = parse(readFileSync(file, "utf8")) as Record<string, unknown> | null;
     // project.go ValidateProject: the name first, then the JSON schema.
-    if (!raw || typeof raw !== "object" || !("name" in raw)) throw new StackFilesError([`could not validate '${file}': project is missing a 'name' attribute`]);
+    if (!raw || typeof raw !== "object" || !("name" in raw)) {
+        // project.go:582 and :587
+        const close = Object.keys(raw ?? {}).map((k) => [k, distance("name", k)] as const).filter(([, n]) => n <= 2).sort((x, y) => x[1] - y[1] || x[0].localeCompare(y[0]))[0];
+        throw new StackFilesError([`could not validate '${file}': project is missing a 'name' attribute${close ? `; found '${close[0]}' instead` : ""}`]);
+    }
     if (typeof raw.name !== "string" || raw.name === "") throw new StackFilesError([`could not validate '${file}': project is missing a non-empty string 'name' attribute`]);
     if (!validateProjectSchema(raw)) {
         throw new StackFilesError(relevantSchemaErrors(validateProjectSchema.errors ?? []).map((e) => `could not validate '${file}': ${schemaErrorText(e)}`));
@@ -254,7 +259,7 @@ function projectValue(value: unknown): CliValue {
     return { text: JSON.stringify(value), object: true, secure: false, content: value };
 }
 
-/** config.go formatMissingKeys and missingStackConfigurationKeysError. */
+/** config.go:30-62 formatMissingKeys and missingStackConfigurationKeysError. */
 function missingKeysMessage(stack: string, keys: string[]): string {
     const sorted = [...keys].sort();
     const list = sorted.length === 1 ? `'${sorted[0]}'`
@@ -296,7 +301,7 @@ export function readStackFiles(root: string, stack: string, overrides: readonly 
     }
     if (missing.length > 0) throw new StackFilesError([missingKeysMessage(stack, missing)]);
 
-    // config.go validateStackConfigValue, for explicitly typed keys.
+    // config.go:119-157 validateStackConfigValue, for explicitly typed keys (:130 secret, :148 type).
     const problems: string[] = [];
     for (const key of declaredKeys) {
         const declared = project.config[key];

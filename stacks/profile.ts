@@ -1,3 +1,5 @@
+import type { AksSkuTier, NetworkDataplane } from "../components/shared/enums";
+
 /**
  * An environment profile: the defaults that differ between dev, staging and prod. Stack config
  * overrides any of them; what a profile `requires` cannot be overridden.
@@ -16,9 +18,9 @@ export interface EnvironmentProfile {
         readonly availabilityZones: readonly string[];
     };
     /** The AKS pricing tier. */
-    readonly skuTier: "Free" | "Standard" | "Premium";
+    readonly skuTier: AksSkuTier;
     /** The network data plane; `cilium` also enforces Kubernetes NetworkPolicies. */
-    readonly networkDataplane: "azure" | "cilium";
+    readonly networkDataplane: NetworkDataplane;
     /** Key Vault soft-delete retention, in days. */
     readonly softDeleteRetentionDays: number;
     /** Deploy the verification Job that proves the trust chain end to end. */

@@ -190,7 +190,7 @@ async function runProgram(raw: Record<string, string>): Promise<{ mocks: EngineM
     for (const [key, value] of Object.entries(raw)) prefixed[`${testProject}:${key}`] = value;
     pulumi.runtime.setAllConfig(prefixed);
     try {
-        main();
+        await main();
         return { mocks };
     } catch (error) {
         return { mocks, error: error as Error };

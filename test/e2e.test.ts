@@ -34,7 +34,7 @@ const ordersPod: PodSpec = {
 };
 const world: World = {
     stack: "t", cluster, identities: [ordersIdentity, reportsIdentity], serviceAccounts: [ordersSa, reportsSa], pods: [ordersPod],
-    vaults: [{ name: "kv1", id: vaultId, uri: "https://kv1.vault.azure.net/", tenantId: tenant, location: "westeurope", rbacAuthorization: true, secrets: { s1: "v1" } }],
+    vaults: [{ name: "kv1", id: vaultId, uri: "https://kv1.vault.azure.net/", tenantId: tenant, location: "westeurope", rbacAuthorization: true, accessPolicies: [], secrets: { s1: "v1" } }],
     roleAssignments: [
         { principalId: ordersIdentity.principalId, roleDefinitionId: roleId(builtInRoles["Key Vault Secrets User"]), scope: vaultId },
         { principalId: reportsIdentity.principalId, roleDefinitionId: roleId(builtInRoles["Key Vault Secrets User"]), scope: vaultId },

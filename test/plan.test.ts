@@ -478,12 +478,15 @@ describe("offline plan", function () {
             assert.match(run.stderr, /a trust chain is broken/);
         });
 
-        it("runs as `npm run plan` does: the precompiled build in bin/, from any directory, exiting with run()'s status", () => {
+        it("runs as `npm run plan` does: the precompiled build in bin/, exiting with run()'s status", () => {
             // One real process: what the in-process tests above cannot show is the entry point and the build.
             const build = spawnSync(process.execPath, [path.join(projectDir, "scripts", "build.js")], { encoding: "utf8" });
             assert.equal(build.status, 0, build.stderr);
-            const result = spawnSync(process.execPath, [path.join(projectDir, "bin", "plan", "cli.js"), "dev", "--set", "verify=false", "--set", "workloads=[{name: lonely, namespace: shop, roles: []}]"], {
-                cwd: os.tmpdir(),
+            const script = (JSON.parse(fs.readFileSync(path.join(projectDir, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.plan;
+            const [node, ...args] = script.split(" ");
+            assert.equal(node, "node");
+            const result = spawnSync(process.execPath, [...args, "dev", "--set", "verify=false", "--set", "workloads=[{name: lonely, namespace: shop, roles: []}]"], {
+                cwd: projectDir,
                 encoding: "utf8",
             });
             assert.equal(result.status, 1, result.stderr);

@@ -171,6 +171,8 @@ describe("stack files read as the Pulumi CLI reads them", () => {
             assert.match(problemsOf(() => readProjectFile(unknownType))[0], /could not validate '.*': #\/config\/a\/type: value must be one of "string", "integer", "boolean", "array", "object"/);
             const nameless = projectDir({ runtime: "nodejs" }, {});
             assert.deepEqual(problemsOf(() => readProjectFile(nameless)), [`could not validate '${path.join(nameless, "Pulumi.yaml")}': project is missing a 'name' attribute`]);
+            const misnamed = projectDir({ nmae: project, runtime: "nodejs" }, {});
+            assert.deepEqual(problemsOf(() => readProjectFile(misnamed)), [`could not validate '${path.join(misnamed, "Pulumi.yaml")}': project is missing a 'name' attribute; found 'nmae' instead`]);
         });
 
         it("passes this project's Pulumi.yaml, and its copy of the CLI's schema is the one in shared/schemas", () => {

@@ -14,7 +14,7 @@ const root = path.join(__dirname, "..");
 async function evaluateStack(stack: string): Promise<{ mocks: EngineMocks; outputs: PlatformOutputs }> {
     const mocks = await useMocks({}, false, stack);
     pulumi.runtime.setAllConfig(readStackFiles(root, stack).values);
-    const outputs = main();
+    const outputs = await main();
     await promiseOf(outputs.issuerUrl);
     await Promise.all(Object.values(outputs.workloads).map((w) => promiseOf(w.clientId)));
     await settle(mocks);
@@ -214,7 +214,7 @@ describe("bring-your-own-cluster mode", () => {
             [`${testProject}:existingClusterName`]: "aks-shared",
             ...extra,
         });
-        return { mocks, outputs: main() };
+        return { mocks, outputs: await main() };
     }
 
     it("creates no cluster and federates with the existing cluster's issuer verbatim", async () => {

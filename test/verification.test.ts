@@ -182,7 +182,7 @@ describe("verification Job in the stack program", () => {
             [`${testProject}:verifyWorkload`]: "reports",
             ...extra,
         });
-        const outputs = main();
+        const outputs = await main();
         await new Promise((resolve) => outputs.workloads.reports.clientId.apply(resolve));
         await settle(mocks);
         return mocks;

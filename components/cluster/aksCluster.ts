@@ -9,7 +9,7 @@ import { ArgsError, Problems } from "../shared/errors";
 import { assignRole, isGuid, resolveRole } from "../shared/roles";
 import { agentPoolNameProblem } from "../shared/names";
 import { ipv4CidrProblem } from "../shared/network";
-import { aksSkuTiers, oneOfProblem } from "../shared/enums";
+import { AksSkuTier, aksSkuTiers, NetworkDataplane, oneOfProblem } from "../shared/enums";
 import { poolCountRange, systemPoolName } from "../shared/pools";
 import { tagArgProblems } from "../shared/tags";
 import { KubeloginOptions, kubeconfigForLogin, kubeloginMethods } from "./kubeconfig";
@@ -47,7 +47,7 @@ export interface ClusterNetworkArgs {
     /** The network policy engine. Default `cilium` with the `cilium` data plane, else none. */
     networkPolicy?: "azure" | "calico" | "cilium" | "none";
     /** The network data plane. Default `azure`. */
-    networkDataplane?: "azure" | "cilium";
+    networkDataplane?: NetworkDataplane;
     /** The pod CIDR, for overlay and kubenet. */
     podCidr?: string;
     /** The service CIDR. */
@@ -115,7 +115,7 @@ export interface AksClusterArgs {
     /** The network profile. */
     network?: ClusterNetworkArgs;
     /** The AKS pricing tier. Default `Standard` (the uptime SLA). */
-    skuTier?: "Free" | "Standard" | "Premium";
+    skuTier?: AksSkuTier;
     /** The control plane's identity: a user-assigned identity this component creates (default), or system-assigned. */
     controlPlaneIdentity?: "UserAssigned" | "SystemAssigned";
     /** CIDR ranges allowed to reach the API server. Default: unrestricted. */

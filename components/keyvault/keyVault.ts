@@ -7,6 +7,7 @@ import { currentDeployer } from "../shared/deployer";
 import { assignRole, resolveRole, roleProblem } from "../shared/roles";
 import { maxVaultNameLength, maxVaultNamePrefixLength, vaultNamePrefixProblem, vaultNameSuffixLength, vaultSecretNameProblem } from "../shared/names";
 import { vaultIpRuleProblem } from "../shared/network";
+import { oneOfProblem, PublicNetworkAccess, publicNetworkAccessModes, VaultSku, vaultSkus } from "../shared/enums";
 import { tagArgProblems } from "../shared/tags";
 
 // The vault name rules live in components/shared/names.ts; re-exported for this component's users.
@@ -47,11 +48,11 @@ export interface KeyVaultArgs {
      */
     namePrefix: string;
     /** The SKU. Default `standard`; `premium` for HSM-backed keys. */
-    sku?: "standard" | "premium";
+    sku?: VaultSku;
     /** Soft-delete retention in days (7–90). Default 90. */
     softDeleteRetentionInDays?: number;
     /** Public network access. Default `Enabled` (with `networkRules` to narrow it). */
-    publicNetworkAccess?: "Enabled" | "Disabled";
+    publicNetworkAccess?: PublicNetworkAccess;
     /** Network rules. Default: allow all. */
     networkRules?: VaultNetworkRulesArgs;
     /** Secrets to store, by secret name (1–127 letters, digits and '-'). The values are treated as Pulumi secrets. */
@@ -69,12 +70,10 @@ export function keyVaultArgsProblems(args: KeyVaultArgs): string[] {
     if (retention !== undefined && (!Number.isInteger(retention) || retention < softDeleteRetentionRange.min || retention > softDeleteRetentionRange.max)) {
         problems.add(`softDeleteRetentionInDays ${JSON.stringify(retention)} must be a whole number from ${softDeleteRetentionRange.min} to ${softDeleteRetentionRange.max}`);
     }
-    if (args.sku !== undefined && args.sku !== "standard" && args.sku !== "premium") {
-        problems.add(`sku ${JSON.stringify(args.sku)} must be "standard" or "premium"`);
-    }
-    if (args.publicNetworkAccess !== undefined && args.publicNetworkAccess !== "Enabled" && args.publicNetworkAccess !== "Disabled") {
-        problems.add(`publicNetworkAccess ${JSON.stringify(args.publicNetworkAccess)} must be "Enabled" or "Disabled"`);
-    }
+    const skuProblem = args.sku === undefined ? undefined : oneOfProblem(args.sku, vaultSkus);
+    if (skuProblem) problems.add(`sku ${skuProblem}`);
+    const accessProblem = args.publicNetworkAccess === undefined ? undefined : oneOfProblem(args.publicNetworkAccess, publicNetworkAccessModes);
+    if (accessProblem) problems.add(`publicNetworkAccess ${accessProblem}`);
     const rules = args.networkRules;
     if (rules) {
         if (rules.defaultAction !== "Allow" && rules.defaultAction !== "Deny") {
