@@ -29,7 +29,7 @@ export const podTemplatePaths: Record<string, string> = {
 };
 
 // The webhook's pod label, the client-id annotation and the token audience: one definition, in the component.
-export { clientIdAnnotation, tokenExchangeAudience, useLabel } from "../components/identity/workloadIdentity";
+export { clientIdAnnotation, useLabel } from "../components/identity/workloadIdentity";
 
 /** The value at a dotted path (`a.b.c`), or undefined. An empty path is the value itself. */
 export function at(value: unknown, dotted: string): unknown {

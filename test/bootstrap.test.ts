@@ -284,12 +284,13 @@ describe("bootstrap program", () => {
             }
         });
 
-        it("plans every deployer and the preview identity with exact subjects", async () => {
-            const plan = (await planBootstrap("cicd")).plan as unknown as { resources: { type: string; name: string; properties?: Record<string, unknown> }[] };
-            const text = JSON.stringify(plan);
+        it("plans every deployer and the preview identity with exact subjects, and every trust chain holds", async () => {
+            const result = await planBootstrap("cicd");
+            const text = JSON.stringify(result.plan);
             for (const env of ["dev", "staging", "prod"]) assert.ok(text.includes(`repo:contoso/aks-workload-identity:environment:${env}`));
             assert.ok(text.includes("repo:contoso/aks-workload-identity:pull_request"));
-            // The trust-chain verdict on non-ServiceAccount subjects belongs to the plan's analysis (issue 10): not asserted here yet.
+            assert.ok(result.trusted, result.text().split("\n").filter((l) => l.includes("✗")).join("\n"));
+            assert.deepEqual(result.plan.summary.trustChains, { ...result.plan.summary.trustChains, ok: 4, broken: 0 });
         });
     });
 });

@@ -99,17 +99,22 @@ describe("GitHub workflows (parsed by @actions/workflow-parser, GitHub's own par
         it("runs on pull requests, with npm ci and the README's test command, and makes the offline plan of every stack in Markdown", () => {
             const { yaml, converted } = get("pull-request.yml");
             assert.deepEqual(Object.keys(converted.events), ["pull_request"]);
+            const runsOf = (job: Job) => (job.steps ?? []).map((s) => s.run ?? "").join("\n");
             const test = yaml.jobs.test;
-            const runs = (test.steps ?? []).map((s) => s.run ?? "").join("\n");
-            assert.match(runs, /^npm ci\b/m);
+            assert.match(runsOf(test), /^npm ci\b/m);
             const readme = fs.readFileSync(path.join(projectDir, "README.md"), "utf8");
             assert.ok(readme.includes("`npm test` is exactly what CI runs"));
-            assert.match(runs, /^npm test$/m);
-            assert.match(runs, /for file in Pulumi\.\*\.yaml/);
-            assert.match(runs, /npm run --silent plan -- "\$stack" --markdown/);
-            assert.equal(test.if, undefined, "the offline plan runs for fork pull requests too");
-            assert.equal(test.permissions?.["pull-requests"], undefined, "a fork's token cannot write: plan-comment.yml posts it");
-            assert.equal(stepsUsing(test, "actions/upload-artifact")[0].with!.name, "offline-plan");
+            assert.match(runsOf(test), /^npm test$/m);
+            const plan = yaml.jobs.plan;
+            assert.match(runsOf(plan), /^npm ci\b/m);
+            assert.match(runsOf(plan), /for file in Pulumi\.\*\.yaml/);
+            assert.match(runsOf(plan), /npm run --silent plan -- "\$stack" --markdown/);
+            for (const job of [test, plan]) {
+                assert.equal(job.if, undefined, "the tests and the offline plan run for fork pull requests too");
+                assert.equal(job.needs, undefined, "the plan is made (and posted) even when a test fails");
+                assert.equal(job.permissions?.["pull-requests"], undefined, "a fork's token cannot write: plan-comment.yml posts the plan");
+            }
+            assert.equal(stepsUsing(plan, "actions/upload-artifact")[0].with!.name, "offline-plan");
         });
 
         it("previews every stack with pulumi/actions, commenting on the pull request with a diff, only for pull requests from this repository", () => {
@@ -157,6 +162,7 @@ describe("GitHub workflows (parsed by @actions/workflow-parser, GitHub's own par
                 assert.deepEqual(job["input-values"]!.map, [{ Key: "stack", Value: order[i] }]);
             });
             for (const job of Object.values(yaml.jobs)) assert.equal(job.with?.ref, undefined, "no job checks out another commit");
+            assert.equal(yaml.jobs.dev.if, "github.ref == 'refs/heads/main'", "a manual run deploys only from main");
         });
 
         it("binds pulumi up to the stack's GitHub environment, one deployment per stack at a time, as that environment's deployer", () => {

@@ -15,8 +15,6 @@ import { tagArgProblems } from "../shared/tags";
 
 export { maxFederatedCredentialsPerIdentity } from "../federation/federatedIdentity";
 export type { RoleGrantArgs } from "../federation/federatedIdentity";
-/** The audience of the webhook's projected tokens, in every cloud. @deprecated Import `aksWebhookTokenAudience` from `components/shared/clouds`. */
-export const tokenExchangeAudience = aksWebhookTokenAudience;
 /** The pod label the workload identity webhook selects pods by. It must be on the pod, not the ServiceAccount. */
 export const useLabel = "azure.workload.identity/use";
 /** The ServiceAccount annotation that names the identity. */
