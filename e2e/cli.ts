@@ -8,6 +8,7 @@ import { hostNames } from "./emulator";
 import type { World } from "./model";
 import type { RunnerInput, RunnerOutput } from "./runner";
 import { Expectation, Job, judge, jobsForStack, Observation, scenarios } from "./scenarios";
+import { secretReaders } from "./rbac";
 import { makeCertificates, rsaKeyPair } from "./tls";
 import { aksWebhookTokenAudience, clouds } from "../components/shared/clouds";
 import { worldFromResources } from "./wiring";
@@ -171,7 +172,9 @@ export async function rehearse(args: CliArgs): Promise<E2eReport> {
         const [cluster, entra] = await signingKeys;
         const caFile = path.join(dir, "ca.pem");
         fs.writeFileSync(caFile, tls.caCert);
-        const input: RunnerInput = { worlds, jobs, cert: tls.cert, key: tls.key, signingKeys: { cluster, entra }, caFile, concurrency: Number(process.env.E2E_CONCURRENCY) || Math.max(2, os.cpus().length), timeoutSeconds: 30 };
+        // RBAC is decided here, where the role table is; the runner only looks the answers up.
+        const served = worlds.map((w) => ({ ...w, vaults: w.vaults.map((v) => ({ ...v, secretReaders: secretReaders(v, w) })) }));
+        const input: RunnerInput = { worlds: served, jobs, cert: tls.cert, key: tls.key, signingKeys: { cluster, entra }, caFile, concurrency: Number(process.env.E2E_CONCURRENCY) || Math.max(2, os.cpus().length), timeoutSeconds: 30 };
         const output = await runIsolated(input, worlds, dir, unshareArgs);
         const results: JobResult[] = jobs.map((job) => {
             const observed = output.observations[job.id] ?? { outcome: "crashed", message: "no result" };

@@ -3,7 +3,6 @@ import type { IncomingMessage, ServerResponse } from "http";
 import * as jose from "jose";
 import { decideExchange, entraError, resourceOfScope } from "./entra";
 import type { VaultSpec, World } from "./model";
-import { decideDataAction, getSecretAction } from "./rbac";
 import type { RsaKeyPem } from "./tls";
 
 /**
@@ -258,13 +257,14 @@ export class Emulator {
         const resourceId = `${vault.id}/secrets/${name}`;
         const caller = `appid=${String(claims.appid)};oid=${String(claims.oid)};iss=${String(claims.iss)}`;
         if (vault.rbacAuthorization) {
-            const decision = decideDataAction(String(claims.oid), getSecretAction, resourceId, k.world.roleAssignments, k.world.roleDefinitions);
-            if (!decision.allowed) {
+            // Decided by rbac.ts from the role assignments and definitions before the emulator started (secretReaders).
+            const readers = vault.secretReaders?.secrets[name] ?? vault.secretReaders?.vault ?? [];
+            if (!readers.includes(String(claims.oid).toLowerCase())) {
                 return this.send(req, res, 403, vaultError("Forbidden", [
                     "Caller is not authorized to perform action on resource.",
                     "If role assignments, deny assignments or role definitions were changed recently, please observe propagation time.",
                     `Caller: ${caller}`,
-                    `Action: '${getSecretAction}'`,
+                    `Action: '${vault.secretReaders?.action}'`,
                     `Resource: '${resourceId.toLowerCase()}'`,
                     "Assignment: (not found)",
                     "DenyAssignmentId: null",

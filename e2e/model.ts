@@ -79,6 +79,17 @@ export interface VaultSpec {
     readonly accessPolicies: readonly { readonly tenantId: string; readonly objectId: string; readonly secrets: readonly string[] }[];
     /** Secret name → value. */
     readonly secrets: Readonly<Record<string, string>>;
+    /**
+     * Who may read secret values, decided from the world's role assignments and role definitions (`rbac.ts`) by
+     * the CLI just before the emulator starts: principal ids allowed for any secret of the vault, and for each
+     * existing secret (assignments can be scoped to one secret).
+     */
+    readonly secretReaders?: {
+        /** The data action decided on (reading a secret's value). */
+        readonly action: string;
+        readonly vault: readonly string[];
+        readonly secrets: Readonly<Record<string, readonly string[]>>;
+    };
 }
 
 /** The cluster: its OIDC issuer and whether the workload identity webhook runs. */

@@ -1,4 +1,4 @@
-import type { RoleAssignmentSpec, RoleDefinitionSpec } from "./model";
+import type { RoleAssignmentSpec, RoleDefinitionSpec, VaultSpec, World } from "./model";
 
 /**
  * Azure RBAC's data-plane decision, as Azure documents it (learn.microsoft.com/azure/role-based-access-control/
@@ -51,4 +51,16 @@ export function decideDataAction(
         if (role && roleAllows(role, action)) return { allowed: true, role: role.name, scope: assignment.scope };
     }
     return { allowed: false };
+}
+
+/** The principals the world's RBAC lets read secret values in `vault`: for the whole vault, and per existing secret. */
+export function secretReaders(vault: VaultSpec, world: Pick<World, "roleAssignments" | "roleDefinitions">): NonNullable<VaultSpec["secretReaders"]> {
+    const principals = [...new Set(world.roleAssignments.map((a) => a.principalId.toLowerCase()))].sort();
+    // A name no secret has: only assignments at the vault or above can cover it.
+    const anyName = `${vault.id}/secrets/\u0000`;
+    const allowed = (resourceId: string): string[] =>
+        principals.filter((p) => decideDataAction(p, getSecretAction, resourceId, world.roleAssignments, world.roleDefinitions).allowed);
+    const secrets: Record<string, string[]> = {};
+    for (const name of Object.keys(vault.secrets)) secrets[name] = allowed(`${vault.id}/secrets/${name}`);
+    return { action: getSecretAction, vault: allowed(anyName), secrets };
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { distance } from "fastest-levenshtein";
 import { z } from "zod";
 import type { UserNodePoolArgs } from "../components/cluster/aksCluster";
 import { CloudName } from "../components/shared/clouds";
@@ -51,7 +52,6 @@ export type StackConfig = Frozen<{
     readonly userNodePools: readonly UserNodePoolArgs[];
 };
 
-
 /** Phrases for zod's own issues (wrong types, missing fields); the schema's rules carry their own messages. */
 function issueMessage(issue: z.core.$ZodRawIssue): string | undefined {
     if (issue.code !== "invalid_type") return undefined;
@@ -82,14 +82,6 @@ function decode(spec: ConfigKeySpec, raw: string): { value?: unknown; problem?: 
 
 /** The closest known key to a misspelt one, if any is near. */
 function closestKey(unknown: string): string | undefined {
-    const distance = (a: string, b: string): number => {
-        const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-        for (let j = 1; j <= b.length; j++) d[0][j] = j;
-        for (let i = 1; i <= a.length; i++) {
-            for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        return d[a.length][b.length];
-    };
     const best = Object.keys(configSchema).map((k) => [k, distance(unknown.toLowerCase(), k.toLowerCase())] as const).sort((x, y) => x[1] - y[1])[0];
     return best && best[1] <= 3 ? best[0] : undefined;
 }

@@ -1,4 +1,5 @@
 import Ajv2020, { ErrorObject } from "ajv/dist/2020";
+import { distance } from "fastest-levenshtein";
 import { existsSync, readdirSync, readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
@@ -94,22 +95,13 @@ export interface ConfigOverride {
 const ajv = new Ajv2020({ strict: false, allErrors: false, verbose: true });
 const validateProjectSchema = ajv.compile(projectJsonSchema);
 
-/** Levenshtein distance, for the CLI's "did you mean" (project.go findClosestKey, at most 2). */
-function distance(a: string, b: string): number {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) d[0][j] = j;
-    for (let i = 1; i <= a.length; i++) {
-        for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    return d[a.length][b.length];
-}
-
 /**
  * One JSON-schema error as `#<location>: <message>` (project.go ValidateProject). The CLI's validator is
  * santhosh-tekuri/jsonschema; the location and the "not allowed; did you mean" wording follow the CLI, other
  * message bodies are ajv's.
  */
 function schemaErrorText(error: ErrorObject): string {
+    // The CLI suggests the closest attribute within a Levenshtein distance of 2 (project.go:652 findClosestKey).
     if (error.keyword === "additionalProperties") {
         const attr = (error.params as { additionalProperty: string }).additionalProperty;
         const allowed = Object.keys((error.parentSchema as { properties?: Record<string, unknown> })?.properties ?? {}).sort();

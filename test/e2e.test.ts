@@ -6,7 +6,7 @@ import { committedStacks, namespaceProblem, parseArgs } from "../e2e/cli";
 import { decideExchange, jwtBearerAssertionType } from "../e2e/entra";
 import type { MockedResource } from "../plan/mocks";
 import type { ClusterSpec, IdentitySpec, PodSpec, ServiceAccountSpec, World } from "../e2e/model";
-import { actionMatches, decideDataAction, getSecretAction, scopeCovers } from "../e2e/rbac";
+import { actionMatches, decideDataAction, getSecretAction, scopeCovers, secretReaders } from "../e2e/rbac";
 import { breakLink, judge, jobsForStack, scenarios, sha256, standInPods } from "../e2e/scenarios";
 import { admitPod } from "../e2e/webhook";
 import { worldFromResources } from "../e2e/wiring";
@@ -148,6 +148,19 @@ describe("e2e: RBAC data actions", () => {
         assert.ok(!decideDataAction("other", getSecretAction, `${vaultId}/secrets/s1`, assign("Key Vault Secrets User"), world.roleDefinitions).allowed);
         // A role the directory does not define grants nothing.
         assert.ok(!decideDataAction("p", getSecretAction, `${vaultId}/secrets/s1`, assign("Key Vault Secrets User"), {}).allowed);
+    });
+
+    it("lists who may read each secret: vault-wide grants cover every name, a secret-scoped grant only its secret", () => {
+        const vault = { ...world.vaults[0], secrets: { s1: "v1", s2: "v2" } };
+        const readers = secretReaders(vault, {
+            roleDefinitions: world.roleDefinitions,
+            roleAssignments: [
+                { principalId: "A", roleDefinitionId: roleId(builtInRoles["Key Vault Secrets User"]), scope: vaultId },
+                { principalId: "b", roleDefinitionId: roleId(builtInRoles["Key Vault Secrets User"]), scope: `${vaultId}/secrets/s2` },
+                { principalId: "c", roleDefinitionId: roleId(builtInRoles["Key Vault Reader"]), scope: vaultId },
+            ],
+        });
+        assert.deepEqual(readers, { action: getSecretAction, vault: ["a"], secrets: { s1: ["a"], s2: ["a", "b"] } });
     });
 });
 
