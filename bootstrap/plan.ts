@@ -26,10 +26,14 @@ export async function planBootstrap(stack: string, set: readonly string[] = []):
     });
 }
 
+/** A bootstrap stack's golden files from its plan, by file name. */
+export function goldenFiles(stack: string, result: PlanResult): Record<string, string> {
+    return { [`${stack}.txt`]: normalise(result.text()), [`${stack}.json`]: normalise(result.json()) };
+}
+
 /** A bootstrap stack's golden files as they should be now, by file name. */
 export async function currentBootstrapGolden(stack: string): Promise<Record<string, string>> {
-    const result = await planBootstrap(stack);
-    return { [`${stack}.txt`]: normalise(result.text()), [`${stack}.json`]: normalise(result.json()) };
+    return goldenFiles(stack, await planBootstrap(stack));
 }
 
 /** Rewrites the bootstrap's golden plans; returns the files that changed. */

@@ -5,7 +5,8 @@ import * as path from "path";
 import { parse } from "yaml";
 import { bootstrapConfigKeys, parseBootstrapConfig, RawConfig } from "../bootstrap/config";
 import { bootstrapProject, githubVariables, repositoryVariableNames, secretsKeyName, stateContainerName } from "../bootstrap/conventions";
-import { bootstrapDir, bootstrapGoldenDir, currentBootstrapGolden, planBootstrap } from "../bootstrap/plan";
+import { bootstrapDir, bootstrapGoldenDir, goldenFiles, planBootstrap } from "../bootstrap/plan";
+import type { PlanResult } from "../plan/plan";
 import { bootstrap, BootstrapOutputs, deployScopeRoles, previewScopeRoles } from "../bootstrap/program";
 import { normalise } from "../plan/golden";
 import { projectDir } from "../plan/plan";
@@ -112,18 +113,23 @@ describe("bootstrap program", () => {
         let outputs: BootstrapOutputs;
         let resources: MockedResource[];
 
-        async function run(values: Record<string, unknown> = {}): Promise<{ outputs: BootstrapOutputs; resources: MockedResource[] }> {
-            const mine = await useMocks({ style: "fake" }, false, `bootstrap-${Object.keys(values).join("-") || "default"}`);
+        async function run(values: Record<string, unknown> = {}, stack = `bootstrap-${Object.keys(values).join("-") || "default"}`): Promise<{ outputs: BootstrapOutputs; resources: MockedResource[] }> {
+            const mine = await useMocks({ style: "fake" }, false, stack);
             const result = bootstrap(parseBootstrapConfig(raw(values)));
             await promiseOf(result.nextSteps);
             await settle(mine);
             return { outputs: result, resources: mine.resources };
         }
 
+        let withGitHub: MockedResource[];
+        let subscription: MockedResource[];
+
         before(async () => {
             const result = await run();
             outputs = result.outputs;
             resources = result.resources;
+            withGitHub = (await run({ manageGitHub: "true", githubReviewers: { users: [42], teams: [7] } }, "bootstrap-default")).resources;
+            subscription = (await run({ deployScope: "subscription" })).resources;
         });
 
         const ofType = (list: MockedResource[], type: string) => list.filter((r) => r.type === type);
@@ -204,14 +210,15 @@ describe("bootstrap program", () => {
             assert.ok(!readOnlyRoles.has(builtInRoles["Storage Blob Data Contributor"]));
         });
 
-        it("names every role assignment deterministically (a GUID, unique, the same on a second run)", async () => {
-            const names = resources.filter((r) => r.type === "azure-native:authorization:RoleAssignment").map((r) => r.inputs.roleAssignmentName as string);
+        it("names every role assignment deterministically (a GUID, unique, the same on a second run of the same stack)", () => {
+            const namesOf = (list: MockedResource[]) => list.filter((r) => r.type === "azure-native:authorization:RoleAssignment").map((r) => r.inputs.roleAssignmentName as string);
+            const names = namesOf(resources);
             assert.ok(names.every(isGuid));
             assert.equal(new Set(names).size, names.length);
-            const again = await run();
-            const second = again.resources.filter((r) => r.type === "azure-native:authorization:RoleAssignment").map((r) => r.inputs.roleAssignmentName as string);
-            // Another stack name seeds other names (role assignment names are tenant-wide); same stack, same names.
-            assert.deepEqual(second.sort(), names.sort());
+            // The GitHub run is a second run of the same stack (GitHub management adds no role assignment): same names.
+            assert.deepEqual(namesOf(withGitHub).sort(), [...names].sort());
+            // Another stack seeds other names (role assignment names are tenant-wide).
+            assert.ok(namesOf(subscription).every((n) => !names.includes(n)));
         });
 
         it("keeps state in an Entra-only, versioned, soft-deleting storage account and keys in an RBAC vault with purge protection", () => {
@@ -244,8 +251,7 @@ describe("bootstrap program", () => {
             }
         });
 
-        it("with manageGitHub creates the environments, reviewers only on the gated ones, and every variable", async () => {
-            const { resources: withGitHub } = await run({ manageGitHub: "true", githubReviewers: { users: [42], teams: [7] } });
+        it("with manageGitHub creates the environments, reviewers only on the gated ones, and every variable", () => {
             const envs = ofType(withGitHub, "github:index/repositoryEnvironment:RepositoryEnvironment");
             assert.deepEqual(envs.map((e) => e.inputs.environment).sort(), ["dev", "prod", "staging"]);
             for (const e of envs) {
@@ -267,8 +273,8 @@ describe("bootstrap program", () => {
             assert.equal((await promiseOf(govOut.githubVariables)).repository[githubVariables.armEnvironment], "usgovernment");
         });
 
-        it("with subscription scope grants the preview's reader roles once, at the subscription", async () => {
-            const { resources: sub } = await run({ deployScope: "subscription" });
+        it("with subscription scope grants the preview's reader roles once, at the subscription", () => {
+            const sub = subscription;
             assert.equal(sub.filter((r) => r.type === "azure-native:resources:ResourceGroup").length, 1);
             const preview = ofType(childrenOf(sub, "preview"), "azure-native:authorization:RoleAssignment");
             const atSubscription = preview.filter((a) => /^\/subscriptions\/[^/]+$/.test(String(a.inputs.scope)));
@@ -277,15 +283,19 @@ describe("bootstrap program", () => {
     });
 
     describe("golden plan", () => {
-        it("matches the committed plan of every bootstrap stack (npm run plan:update rewrites it)", async () => {
-            for (const [file, text] of Object.entries(await currentBootstrapGolden("cicd"))) {
+        let result: PlanResult;
+        before(async () => {
+            result = await planBootstrap("cicd");
+        });
+
+        it("matches the committed plan of every bootstrap stack (npm run plan:update rewrites it)", () => {
+            for (const [file, text] of Object.entries(goldenFiles("cicd", result))) {
                 const committed = normalise(fs.readFileSync(path.join(bootstrapGoldenDir, file), "utf8"));
                 assert.equal(text, committed, `${file} differs from the program's plan: run npm run plan:update and review the diff`);
             }
         });
 
-        it("plans every deployer and the preview identity with exact subjects, and every trust chain holds", async () => {
-            const result = await planBootstrap("cicd");
+        it("plans every deployer and the preview identity with exact subjects, and every trust chain holds", () => {
             const text = JSON.stringify(result.plan);
             for (const env of ["dev", "staging", "prod"]) assert.ok(text.includes(`repo:contoso/aks-workload-identity:environment:${env}`));
             assert.ok(text.includes("repo:contoso/aks-workload-identity:pull_request"));
