@@ -94,6 +94,11 @@ export interface TrustChain {
     readonly ciSubjects: CiSubject[];
     /** The identity's role assignments. */
     readonly roles: TrustRole[];
+    /**
+     * What the workload needs and which role provides it: to read a secret's value from each vault it holds a role
+     * on, the data action `Microsoft.KeyVault/vaults/secrets/getSecret/action` at the vault or a parent scope.
+     */
+    readonly needs: TrustNeed[];
 }
 
 /** One ServiceAccount's link to the identity. */
@@ -134,6 +139,17 @@ export interface CiSubject {
     readonly description: string;
     readonly status: "ok" | "broken";
     readonly problems: string[];
+}
+
+/** A data action the workload needs, and the granted role that allows it (null: none does, the chain is broken). */
+export interface TrustNeed {
+    readonly action: string;
+    /** The resource's ARM id. */
+    readonly resource: MaybeUnknown;
+    /** The resource as `<type> "<name>"` when it is in the program, else its id. */
+    readonly resourceName: MaybeUnknown;
+    readonly purpose: string;
+    readonly providedBy: { readonly role: string; readonly scope: MaybeUnknown } | null;
 }
 
 /** One role assignment of the identity. */

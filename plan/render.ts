@@ -72,6 +72,9 @@ function renderChain(chain: TrustChain): string[] {
         if (s.serviceAccount) lines.push(`        ServiceAccount ${s.namespace}/${s.serviceAccountName}: client-id ${s.serviceAccount.clientIdAnnotation === null ? "(none)" : showValue(s.serviceAccount.clientIdAnnotation)}`);
         for (const p of s.pods) lines.push(`        ${p.kind} ${p.name}: ${p.useLabel ? 'labelled azure.workload.identity/use: "true"' : "no azure.workload.identity/use label"}`);
     }
+    for (const n of chain.needs) {
+        lines.push(`    ${n.providedBy ? ok : broken} needs ${n.action} on ${showValue(n.resourceName)}: ${n.providedBy ? `${n.providedBy.role} allows it` : "no granted role allows it"}`);
+    }
     for (const c of chain.ciSubjects) {
         lines.push(`    ${c.status === "ok" ? ok : broken} CI ${c.subject} (${c.description}) → FIC ${c.name} → ${id.azureName} → ${roles}`);
         lines.push(`        FIC ${c.name}: issuer ${showValue(c.issuer)}, audiences ${c.audiences.join(", ")}`);

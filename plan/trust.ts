@@ -1,5 +1,6 @@
 import type { MockedResource } from "./mocks";
 import type { CiSubject, TrustChain, TrustRole, TrustSubject } from "./model";
+import { checkNeeds, Grant, unmetNeedProblem, workloadNeeds } from "../policy/rules/roles";
 import { audienceProblems, classifySubject, clusterIssuerProblems, githubCredentialProblems } from "../policy/rules/federation";
 import {
     clientIdAnnotation, describe, groupBy, k8sName, podTemplate, ResourceIndex, roleGuid, roleName, shortType, str, types, useLabel,
@@ -160,6 +161,14 @@ export function analyzeTrust(index: ResourceIndex): TrustAnalysis {
         if (roles.length === 0) {
             problems.push(`${idLabel} has no role assignment (none names its principalId), so its tokens grant access to nothing`);
         }
+        // What the workload needs (a secret's value from each vault it was granted a role on), and which role provides it.
+        const grants: Grant[] = roles.flatMap((r) => typeof r.roleDefinitionId === "string" && typeof r.scope === "string" ? [{ roleDefinitionId: r.roleDefinitionId, scope: r.scope }] : []);
+        const describeScope = (id: string): string => {
+            const target = index.resourceWithId(id);
+            return target ? describe(target) : id;
+        };
+        const needs = checkNeeds(workloadNeeds(grants), grants);
+        for (const need of needs.filter((n) => n.providedBy === null)) problems.push(unmetNeedProblem(idLabel, need, grants, describeScope));
         const parent = index.byUrn.get(identity.parent ?? "");
         return {
             identity: {
@@ -175,6 +184,7 @@ export function analyzeTrust(index: ResourceIndex): TrustAnalysis {
             subjects,
             ciSubjects,
             roles,
+            needs: needs.map((n) => ({ action: n.action, resource: n.resourceId, resourceName: describeScope(n.resourceId), purpose: n.purpose, providedBy: n.providedBy })),
         };
     });
 

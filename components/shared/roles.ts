@@ -3,26 +3,127 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import { createHash } from "crypto";
 import { v5 as uuidv5 } from "uuid";
 
-/** Built-in Azure role definitions this library knows by name, with their fixed GUIDs. */
-export const builtInRoles = {
-    "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
-    "Key Vault Secrets Officer": "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
-    "Key Vault Administrator": "00482a5a-887f-4fb3-b363-3b7fe8e74483",
-    "Key Vault Reader": "21090545-7ca7-4776-b22c-e363652d74d2",
-    "Key Vault Certificates Officer": "a4417e6f-fecd-4de8-b567-7b0420556985",
-    "Storage Blob Data Reader": "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
-    "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
-    "Azure Kubernetes Service Cluster User Role": "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
-    "Azure Kubernetes Service RBAC Cluster Admin": "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
-    "Azure Kubernetes Service RBAC Admin": "3498e952-d568-435e-9b2c-8d77e338d7f7",
-    "Azure Kubernetes Service RBAC Writer": "a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb",
-    "Azure Kubernetes Service RBAC Reader": "7f6c6a51-bcf8-42ba-9220-52d62157d7db",
-    "Key Vault Crypto User": "12338af0-0e69-4776-bea7-57ae8d297424",
-    "Reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
-    "Contributor": "b24988ac-6180-42a0-ab88-20f7382dd24c",
-    "User Access Administrator": "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
-    "Role Based Access Control Administrator": "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
-} as const;
+/** A built-in role's definition: its fixed GUID and its permissions, as Azure's role definition lists them. */
+export interface BuiltInRoleDefinition {
+    /** The role definition's GUID (the same in every tenant). */
+    readonly guid: string;
+    /** Control-plane operations it allows (`*` is a wildcard). */
+    readonly actions: readonly string[];
+    /** Control-plane operations it leaves out of `actions`. */
+    readonly notActions: readonly string[];
+    /** Data-plane operations it allows, for example reading a secret's value. */
+    readonly dataActions: readonly string[];
+    /** Data-plane operations it leaves out of `dataActions`. */
+    readonly notDataActions: readonly string[];
+}
+
+// The one table of built-in roles: GUIDs and permissions copied from Azure's built-in role definitions,
+// https://learn.microsoft.com/azure/role-based-access-control/built-in-roles (pages security, storage, containers,
+// general, privileged; MicrosoftDocs/azure-docs articles/role-based-access-control/built-in-roles/*.md).
+const kvControlPlaneRead = [
+    "Microsoft.Authorization/*/read", "Microsoft.Insights/alertRules/*", "Microsoft.Resources/deployments/*",
+    "Microsoft.Resources/subscriptions/resourceGroups/read", "Microsoft.Support/*", "Microsoft.KeyVault/checkNameAvailability/read",
+    "Microsoft.KeyVault/deletedVaults/read", "Microsoft.KeyVault/locations/*/read", "Microsoft.KeyVault/vaults/*/read", "Microsoft.KeyVault/operations/read",
+];
+const aksControlPlaneRead = [
+    "Microsoft.Authorization/*/read", "Microsoft.Resources/subscriptions/operationresults/read", "Microsoft.Resources/subscriptions/read",
+    "Microsoft.Resources/subscriptions/resourceGroups/read", "Microsoft.ContainerService/managedClusters/listClusterUserCredential/action",
+];
+const role = (guid: string, p: Partial<Omit<BuiltInRoleDefinition, "guid">> = {}): BuiltInRoleDefinition =>
+    ({ guid, actions: p.actions ?? [], notActions: p.notActions ?? [], dataActions: p.dataActions ?? [], notDataActions: p.notDataActions ?? [] });
+
+/** Every built-in role this library knows, by name: its GUID and permissions. The one home of both. */
+export const builtInRoleDefinitions = {
+    "Key Vault Secrets User": role("4633458b-17de-408a-b874-0445c86b69e6", {
+        dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"],
+    }),
+    "Key Vault Secrets Officer": role("b86a8fe4-44ce-4948-aee5-eccb2c155cd7", { actions: kvControlPlaneRead, dataActions: ["Microsoft.KeyVault/vaults/secrets/*"] }),
+    "Key Vault Administrator": role("00482a5a-887f-4fb3-b363-3b7fe8e74483", { actions: kvControlPlaneRead, dataActions: ["Microsoft.KeyVault/vaults/*"] }),
+    // Metadata only: `vaults/*/read` and readMetadata match no getSecret action, so Reader cannot read a secret's value.
+    "Key Vault Reader": role("21090545-7ca7-4776-b22c-e363652d74d2", {
+        actions: kvControlPlaneRead, dataActions: ["Microsoft.KeyVault/vaults/*/read", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"],
+    }),
+    "Key Vault Certificates Officer": role("a4417e6f-fecd-4de8-b567-7b0420556985", {
+        actions: kvControlPlaneRead,
+        dataActions: ["Microsoft.KeyVault/vaults/certificatecas/*", "Microsoft.KeyVault/vaults/certificates/*", "Microsoft.KeyVault/vaults/certificatecontacts/write"],
+    }),
+    "Key Vault Crypto User": role("12338af0-0e69-4776-bea7-57ae8d297424", {
+        dataActions: ["read", "update/action", "backup/action", "encrypt/action", "decrypt/action", "wrap/action", "unwrap/action", "sign/action", "verify/action"]
+            .map((op) => `Microsoft.KeyVault/vaults/keys/${op}`),
+    }),
+    "Storage Blob Data Reader": role("2a2b9908-6ea1-4ae2-8e65-a410df84e7d1", {
+        actions: ["Microsoft.Storage/storageAccounts/blobServices/containers/read", "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action"],
+        dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"],
+    }),
+    "Storage Blob Data Contributor": role("ba92f5b4-2d11-453d-a403-e96b0029c9fe", {
+        actions: ["delete", "read", "write"].map((op) => `Microsoft.Storage/storageAccounts/blobServices/containers/${op}`)
+            .concat("Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action"),
+        dataActions: ["delete", "read", "write", "move/action", "add/action"].map((op) => `Microsoft.Storage/storageAccounts/blobServices/containers/blobs/${op}`),
+    }),
+    "Azure Kubernetes Service Cluster User Role": role("4abbcc35-e782-43d8-92c5-2d3f1bd2253f", {
+        actions: ["Microsoft.ContainerService/managedClusters/listClusterUserCredential/action", "Microsoft.ContainerService/managedClusters/read"],
+    }),
+    "Azure Kubernetes Service RBAC Cluster Admin": role("b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b", { actions: aksControlPlaneRead, dataActions: ["Microsoft.ContainerService/managedClusters/*"] }),
+    "Azure Kubernetes Service RBAC Admin": role("3498e952-d568-435e-9b2c-8d77e338d7f7", {
+        actions: aksControlPlaneRead,
+        dataActions: ["Microsoft.ContainerService/managedClusters/*"],
+        notDataActions: ["resourcequotas/write", "resourcequotas/delete", "namespaces/write", "namespaces/delete"].map((op) => `Microsoft.ContainerService/managedClusters/${op}`),
+    }),
+    // Their data actions are long per-kind lists (read, or read/write, of most namespaced objects, never Secrets for Reader);
+    // none of them is an action this library checks, so only the control-plane part is recorded.
+    "Azure Kubernetes Service RBAC Writer": role("a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb", { actions: aksControlPlaneRead }),
+    "Azure Kubernetes Service RBAC Reader": role("7f6c6a51-bcf8-42ba-9220-52d62157d7db", { actions: aksControlPlaneRead }),
+    "Reader": role("acdd72a7-3385-48ef-bd42-f606fba81ae7", { actions: ["*/read"] }),
+    "Contributor": role("b24988ac-6180-42a0-ab88-20f7382dd24c", {
+        actions: ["*"],
+        notActions: ["Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/elevateAccess/Action",
+            "Microsoft.Blueprint/blueprintAssignments/write", "Microsoft.Blueprint/blueprintAssignments/delete", "Microsoft.Compute/galleries/share/action",
+            "Microsoft.Purview/consents/write", "Microsoft.Purview/consents/delete", "Microsoft.Resources/deploymentStacks/manageDenySetting/action"],
+    }),
+    "User Access Administrator": role("18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", { actions: ["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"] }),
+    "Role Based Access Control Administrator": role("f58310d9-a9f6-439a-9e8d-f62e7b41a168", {
+        actions: ["Microsoft.Authorization/roleAssignments/write", "Microsoft.Authorization/roleAssignments/delete", "*/read", "Microsoft.Support/*"],
+    }),
+} as const satisfies Record<string, BuiltInRoleDefinition>;
+
+/** Built-in role names → GUIDs, derived from {@link builtInRoleDefinitions}. */
+export const builtInRoles = Object.fromEntries(Object.entries(builtInRoleDefinitions).map(([name, def]) => [name, def.guid])) as
+    { readonly [K in keyof typeof builtInRoleDefinitions]: string };
+
+/** The data action of reading a secret's value (Key Vault's `GET /secrets/{name}`). */
+export const getSecretDataAction = "Microsoft.KeyVault/vaults/secrets/getSecret/action";
+
+/**
+ * Whether an operation pattern from a role definition matches `operation`, as Azure matches them: case-insensitive,
+ * `*` a wildcard for any characters (https://learn.microsoft.com/azure/role-based-access-control/role-definitions#actions).
+ */
+export function operationMatches(pattern: string, operation: string): boolean {
+    const regex = new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, "\\$&")).join(".*")}$`, "i");
+    return regex.test(operation);
+}
+
+/** Whether a role's permissions allow a data action: one `dataActions` entry matches it and no `notDataActions` entry does. */
+export function roleAllowsDataAction(def: Pick<BuiltInRoleDefinition, "dataActions" | "notDataActions">, action: string): boolean {
+    return def.dataActions.some((p) => operationMatches(p, action)) && !def.notDataActions.some((p) => operationMatches(p, action));
+}
+
+/** The built-in role definition for a role definition GUID, with its name; undefined for a custom role. */
+export function builtInRoleByGuid(guid: string): (BuiltInRoleDefinition & { readonly name: string }) | undefined {
+    const entry = Object.entries(builtInRoleDefinitions).find(([, def]) => def.guid === guid.toLowerCase());
+    return entry ? { name: entry[0], ...entry[1] } : undefined;
+}
+
+/** The built-in roles that allow a data action, by name (e.g. who can read a secret's value). */
+export function builtInRolesAllowing(action: string): BuiltInRoleName[] {
+    return (Object.keys(builtInRoleDefinitions) as BuiltInRoleName[]).filter((name) => roleAllowsDataAction(builtInRoleDefinitions[name], action));
+}
+
+/** Whether `scope` is `resourceId` or one of its parents (ARM ids compare case-insensitively, by whole segments). */
+export function scopeCovers(scope: string, resourceId: string): boolean {
+    const s = scope.replace(/\/+$/, "").toLowerCase();
+    const r = resourceId.replace(/\/+$/, "").toLowerCase();
+    return s === "" || r === s || r.startsWith(`${s}/`);
+}
 
 /**
  * Built-in roles that carry `Microsoft.Authorization/roleAssignments/write`: a principal holding one can grant
@@ -40,8 +141,8 @@ export function deployerAssignableRoleGuids(extraGuids: readonly string[] = []):
     return [...new Set([...builtIn, ...extraGuids.map((g) => g.toLowerCase())])].sort();
 }
 
-/** The name of a built-in role in {@link builtInRoles}. */
-export type BuiltInRoleName = keyof typeof builtInRoles;
+/** The name of a built-in role in {@link builtInRoleDefinitions}. */
+export type BuiltInRoleName = keyof typeof builtInRoleDefinitions;
 
 const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
