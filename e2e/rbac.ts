@@ -1,33 +1,16 @@
+import { getSecretDataAction, roleAllowsDataAction, scopeCovers } from "../components/shared/roles";
 import type { RoleAssignmentSpec, RoleDefinitionSpec, VaultSpec, World } from "./model";
 
 /**
  * Azure RBAC's data-plane decision, as Azure documents it (learn.microsoft.com/azure/role-based-access-control/
  * role-definitions and overview#how-azure-rbac-determines-if-a-user-has-access-to-a-resource): a principal may
  * perform a data action on a resource when one of its role assignments, at the resource's scope or a parent scope,
- * has a role whose `dataActions` match the action and whose `notDataActions` do not. Matching is case-insensitive and
- * `*` is a wildcard.
+ * has a role whose `dataActions` match the action and whose `notDataActions` do not (the shared rules in
+ * components/shared/roles.ts: `roleAllowsDataAction`, `scopeCovers`).
  */
 
 /** The data action of reading a secret's value (Key Vault's `GET /secrets/{name}`). */
-export const getSecretAction = "Microsoft.KeyVault/vaults/secrets/getSecret/action";
-
-/** Whether an action pattern from a role definition (with `*` wildcards) matches `action`, case-insensitively. */
-export function actionMatches(pattern: string, action: string): boolean {
-    const regex = new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, "\\$&")).join(".*")}$`, "i");
-    return regex.test(action);
-}
-
-/** Whether a role's permissions allow `action`. */
-export function roleAllows(role: Pick<RoleDefinitionSpec, "dataActions" | "notDataActions">, action: string): boolean {
-    return role.dataActions.some((p) => actionMatches(p, action)) && !role.notDataActions.some((p) => actionMatches(p, action));
-}
-
-/** Whether `scope` is `resourceId` or one of its parents (ARM ids compare case-insensitively, by whole segments). */
-export function scopeCovers(scope: string, resourceId: string): boolean {
-    const s = scope.replace(/\/+$/, "").toLowerCase();
-    const r = resourceId.replace(/\/+$/, "").toLowerCase();
-    return s === "" || r === s || r.startsWith(`${s}/`);
-}
+export const getSecretAction = getSecretDataAction;
 
 /** The GUID at the end of a role definition id. */
 export function roleGuidOf(roleDefinitionId: string): string {
@@ -48,7 +31,7 @@ export function decideDataAction(
         if (assignment.principalId.toLowerCase() !== principalId.toLowerCase()) continue;
         if (!scopeCovers(assignment.scope, resourceId)) continue;
         const role = definitions[roleGuidOf(assignment.roleDefinitionId)];
-        if (role && roleAllows(role, action)) return { allowed: true, role: role.name, scope: assignment.scope };
+        if (role && roleAllowsDataAction(role, action)) return { allowed: true, role: role.name, scope: assignment.scope };
     }
     return { allowed: false };
 }

@@ -96,7 +96,8 @@ export function describeUnknowns(resources: readonly MockedResource[]): MockedRe
  * output's resources), with that resource's one computed output when it has exactly one.
  */
 export function unknownFromResources(urns: readonly string[], resources: readonly MockedResource[]): UnknownValue {
-    const candidates = resources.filter((r) => urns.includes(r.urn) && r.custom && ownUnknownOutputs(r).length > 0);
+    const byUrn = indexed(resources, () => new Map(resources.map((r) => [r.urn, r])));
+    const candidates = [...new Set(urns)].flatMap((urn) => byUrn.get(urn) ?? []).filter((r) => r.custom && ownUnknownOutputs(r).length > 0);
     if (candidates.length !== 1) return unknownValue(null, null);
     const outputs = ownUnknownOutputs(candidates[0]);
     return unknownValue(candidates[0].urn, outputs.length === 1 ? outputs[0] : null);
@@ -187,13 +188,81 @@ export function traceComputedValues(preview: EvaluationLike, rehearsal: Evaluati
     return traced;
 }
 
+/**
+ * An index built once per collection (and again if it grew), so that looking values up is not a scan of the
+ * whole collection per value: scans made a plan's analysis quadratic in its workloads (minutes at 1,000).
+ */
+function indexed<I>(of: ReadonlyMap<unknown, unknown> | readonly unknown[], build: () => I): I {
+    const size = "size" in of ? of.size : of.length;
+    const cached = indexes.get(of);
+    if (cached && cached.size === size) return cached.index as I;
+    const index = build();
+    indexes.set(of, { size, index });
+    return index;
+}
+const indexes = new WeakMap<object, { size: number; index: unknown }>();
+
+/**
+ * Traced values indexed for {@link traceString}: each value of 6+ characters under its rarest 6-character window
+ * (with that window's offset), so a string's windows find every value it may contain among few candidates; and all
+ * values sorted, so the values a string is the start of are one binary search away. `order` is the map's order.
+ */
+interface TraceIndex {
+    readonly byWindow: Map<string, { value: string; marker: UnknownValue; order: number; offset: number }[]>;
+    readonly sorted: { value: string; marker: UnknownValue; order: number }[];
+}
+const traceWindow = 6;
+
+function traceIndex(traced: ReadonlyMap<string, UnknownValue>): TraceIndex {
+    return indexed(traced, () => {
+        const entries = [...traced].map(([value, marker], order) => ({ value, marker, order }));
+        const frequency = new Map<string, number>();
+        for (const { value } of entries) {
+            for (let i = 0; i + traceWindow <= value.length; i++) {
+                const window = value.slice(i, i + traceWindow);
+                frequency.set(window, (frequency.get(window) ?? 0) + 1);
+            }
+        }
+        const byWindow: TraceIndex["byWindow"] = new Map();
+        for (const entry of entries) {
+            let offset = -1;
+            for (let i = 0; i + traceWindow <= entry.value.length; i++) {
+                if (offset < 0 || frequency.get(entry.value.slice(i, i + traceWindow))! < frequency.get(entry.value.slice(offset, offset + traceWindow))!) offset = i;
+            }
+            if (offset < 0) continue;
+            const window = entry.value.slice(offset, offset + traceWindow);
+            const list = byWindow.get(window) ?? [];
+            list.push({ ...entry, offset });
+            byWindow.set(window, list);
+        }
+        return { byWindow, sorted: entries.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)) };
+    });
+}
+
 /** The traced value `s` is, or the one it contains (the longest), as a marker with `output` null when only contained. */
 export function traceString(s: string, traced: ReadonlyMap<string, UnknownValue>): UnknownValue | undefined {
     const exact = traced.get(s);
     if (exact) return exact;
     // The longest traced value it contains, or (a value the program cut short, like an issuer without its slash) starts.
+    const index = traceIndex(traced);
+    const candidates = new Map<number, [string, UnknownValue]>();
+    for (let i = 0; i + traceWindow <= s.length; i++) {
+        for (const c of index.byWindow.get(s.slice(i, i + traceWindow)) ?? []) {
+            if (s.startsWith(c.value, i - c.offset)) candidates.set(c.order, [c.value, c.marker]);
+        }
+    }
+    if (s.length >= 12) {
+        let low = 0;
+        let high = index.sorted.length;
+        while (low < high) {
+            const mid = (low + high) >> 1;
+            if (index.sorted[mid].value < s) low = mid + 1;
+            else high = mid;
+        }
+        for (let i = low; i < index.sorted.length && index.sorted[i].value.startsWith(s); i++) candidates.set(index.sorted[i].order, [index.sorted[i].value, index.sorted[i].marker]);
+    }
     let best: [string, UnknownValue] | undefined;
-    for (const [value, marker] of traced) {
+    for (const [value, marker] of [...candidates].sort(([a], [b]) => a - b).map(([, c]) => c)) {
         const overlap = value.length >= 6 && s.includes(value) ? value.length : s.length >= 12 && value.startsWith(s) ? s.length : 0;
         if (overlap > 0 && (!best || overlap > best[0].length)) best = [value.slice(0, overlap), marker];
     }

@@ -1,12 +1,12 @@
 import { strict as assert } from "assert";
 import { clientIdAnnotation, tokenExpirationAnnotation, useLabel } from "../components/identity/workloadIdentity";
-import { builtInRoles } from "../components/shared/roles";
+import { builtInRoles, operationMatches, scopeCovers } from "../components/shared/roles";
 import { roleDefinitions } from "../e2e/roleActions";
 import { committedStacks, namespaceProblem, parseArgs } from "../e2e/cli";
 import { decideExchange, jwtBearerAssertionType } from "../e2e/entra";
 import type { MockedResource } from "../plan/mocks";
 import type { ClusterSpec, IdentitySpec, PodSpec, ServiceAccountSpec, World } from "../e2e/model";
-import { actionMatches, decideDataAction, getSecretAction, scopeCovers, secretReaders } from "../e2e/rbac";
+import { decideDataAction, getSecretAction, secretReaders } from "../e2e/rbac";
 import { breakLink, judge, jobsForStack, scenarios, sha256, standInPods } from "../e2e/scenarios";
 import { admitPod } from "../e2e/webhook";
 import { worldFromResources } from "../e2e/wiring";
@@ -127,10 +127,10 @@ describe("e2e: Entra token exchange rules", () => {
 
 describe("e2e: RBAC data actions", () => {
     it("matches wildcards case-insensitively, and only whole patterns", () => {
-        assert.ok(actionMatches("Microsoft.KeyVault/vaults/secrets/*", getSecretAction));
-        assert.ok(actionMatches("microsoft.keyvault/vaults/*", getSecretAction));
-        assert.ok(!actionMatches("Microsoft.KeyVault/vaults/*/read", getSecretAction));
-        assert.ok(!actionMatches("Microsoft.KeyVault/vaults/secrets/readMetadata/action", getSecretAction));
+        assert.ok(operationMatches("Microsoft.KeyVault/vaults/secrets/*", getSecretAction));
+        assert.ok(operationMatches("microsoft.keyvault/vaults/*", getSecretAction));
+        assert.ok(!operationMatches("Microsoft.KeyVault/vaults/*/read", getSecretAction));
+        assert.ok(!operationMatches("Microsoft.KeyVault/vaults/secrets/readMetadata/action", getSecretAction));
     });
 
     it("covers a resource from its own scope and its parents only", () => {
