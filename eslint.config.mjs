@@ -17,4 +17,20 @@ export default tseslint.config(
             "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
         },
     },
+    {
+        // Layering: components are a library; they import nothing from the program, the plan, the policy pack or tests.
+        files: ["components/**/*.ts"],
+        rules: {
+            "no-restricted-imports": ["error", {
+                paths: [{
+                    name: "@pulumi/azure-native",
+                    message: "Import a submodule such as @pulumi/azure-native/containerservice: the package root costs tens of seconds and gigabytes in tsc.",
+                }],
+                patterns: [{
+                    group: ["**/infra/*", "**/infra", "**/plan/*", "**/plan", "**/policy/*", "**/policy", "**/test/*", "**/test", "**/e2e/*", "**/bootstrap/*"],
+                    message: "components are a library: they import nothing from infra/, plan/, policy/, test/, e2e/ or bootstrap/ (move shared facts to components/shared).",
+                }],
+            }],
+        },
+    },
 );
