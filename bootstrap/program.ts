@@ -100,7 +100,6 @@ export function bootstrap(config: BootstrapConfig): BootstrapOutputs {
         location,
         namePrefix: config.stateKeyVaultNamePrefix,
         softDeleteRetentionInDays: 90,
-        deployerPrincipalType: config.adminPrincipalType,
         tags,
     }, keep);
 

@@ -40,7 +40,6 @@ export type StackConfig = Frozen<{
         softDeleteRetentionDays: number;
         publicNetworkAccess: ConfigValue<"keyVaultPublicNetworkAccess">;
         ipRules: string[];
-        deployerPrincipalType: ConfigValue<"deployerPrincipalType">;
     };
     workloads: WorkloadValue[];
     extraIssuers: Record<string, string>;
@@ -212,7 +211,6 @@ export function parseStackConfig(stack: string, raw: Readonly<Record<string, str
             softDeleteRetentionDays: retention,
             publicNetworkAccess: value("keyVaultPublicNetworkAccess"),
             ipRules: value("keyVaultIpRules"),
-            deployerPrincipalType: value("deployerPrincipalType"),
         },
         workloads,
         extraIssuers,

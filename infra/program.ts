@@ -5,11 +5,23 @@ import * as random from "@pulumi/random";
 import { AksCluster } from "../components/cluster/aksCluster";
 import { WorkloadIdentity } from "../components/identity/workloadIdentity";
 import { KeyVault } from "../components/keyvault/keyVault";
+import { federatedCredentialName } from "../components/shared/names";
 import { VerificationJob } from "../components/verification/verificationJob";
 import { builtInNamespaces, StackConfig, WorkloadConfig } from "./config";
 
-/** The vault secret the verification Job reads: a random value, created only when verification is on. */
+/** The vault secret the verification Job reads: a random value, created only when verification is on. Never give it to an app. */
 export const verificationSecretName = "workload-identity-verify";
+
+/**
+ * A vault secret with a harmless, public value for sample apps that print what they read (the azure-workload-identity
+ * msal-go sample logs the secret's value). Created only when a workload's env names it (`SECRET_NAME`).
+ */
+export const demoSecretName = "workload-identity-demo";
+/** The demo secret's value: not sensitive by design. */
+export const demoSecretValue = "Hello from Key Vault, read through Microsoft Entra Workload ID";
+
+/** The issuer label of this stack's own cluster in every identity's `issuers`. */
+const clusterIssuerLabel = "aks";
 
 /** What one workload exposes to the next stack or a CI step. */
 export interface WorkloadOutputs {
@@ -67,6 +79,9 @@ export async function platform(config: StackConfig): Promise<PlatformOutputs> {
     if (config.verification) {
         secrets[verificationSecretName] = new random.RandomPassword("verify-secret", { length: 32, special: false }).result;
     }
+    if (config.workloads.some((w) => w.env.SECRET_NAME === demoSecretName)) {
+        secrets[demoSecretName] = demoSecretValue;
+    }
     const vault = new KeyVault("vault", {
         resourceGroupName,
         location: config.location,
@@ -75,14 +90,14 @@ export async function platform(config: StackConfig): Promise<PlatformOutputs> {
         softDeleteRetentionInDays: config.keyVault.softDeleteRetentionDays,
         publicNetworkAccess: config.keyVault.publicNetworkAccess,
         networkRules: config.keyVault.ipRules.length > 0 ? { defaultAction: "Deny", ipRules: [...config.keyVault.ipRules] } : undefined,
-        deployerPrincipalType: config.keyVault.deployerPrincipalType,
         secrets,
         tags,
     }, { protect });
 
-    const namespaces = createNamespaces(config.workloads, cluster.provider);
+    // On someone else's cluster, namespaces are created only when a workload asks (createNamespace: true).
+    const namespaces = createNamespaces(config.workloads, config.existingCluster === undefined, cluster.provider);
 
-    const issuers: Record<string, pulumi.Input<string>> = { aks: cluster.issuerUrl, ...config.extraIssuers };
+    const issuers: Record<string, pulumi.Input<string>> = { [clusterIssuerLabel]: cluster.issuerUrl, ...config.extraIssuers };
     const identities = new Map<string, WorkloadIdentity>();
     const workloads: Record<string, WorkloadOutputs> = {};
     for (const workload of config.workloads) {
@@ -103,7 +118,7 @@ export async function platform(config: StackConfig): Promise<PlatformOutputs> {
         }, { protect });
         identities.set(workload.name, identity);
         if (workload.image) {
-            createDeployment(workload, identity, vault, cluster.provider);
+            createDeployment(workload, identity, vault, cluster.provider, identityReady(workload, identity));
         }
         workloads[workload.name] = {
             clientId: identity.clientId,
@@ -129,7 +144,8 @@ export async function platform(config: StackConfig): Promise<PlatformOutputs> {
             timeoutSeconds: config.verification.timeoutSeconds,
             podLabels: identity.podLabels,
             podAnnotations: identity.podAnnotations,
-            dependsOn: [...identity.federatedCredentials, ...identity.roleAssignments, ...identity.serviceAccounts, vault.secrets[verificationSecretName]],
+            // Only what the Job uses, not every credential of its identity (which can be 20, written one at a time).
+            dependsOn: [...identityReady(target, identity, { vaultOnly: true }), vault.secrets[verificationSecretName]],
             provider: cluster.provider,
         });
     }
@@ -145,20 +161,37 @@ export async function platform(config: StackConfig): Promise<PlatformOutputs> {
     };
 }
 
-/** One Namespace per namespace some workload asks to create, each once; the built-in ones always exist. */
-function createNamespaces(workloads: readonly WorkloadConfig[], provider: k8s.Provider): Map<string, k8s.core.v1.Namespace> {
+/**
+ * What a pod running as the workload's own ServiceAccount needs before it starts: the ServiceAccount, its federated
+ * credential for this cluster's issuer (other issuers' credentials serve other clusters) and the identity's role
+ * assignments (with `vaultOnly`, those on this stack's vault only).
+ */
+export function identityReady(workload: WorkloadConfig, identity: WorkloadIdentity, options: { vaultOnly?: boolean } = {}): pulumi.Resource[] {
+    const credential = identity.federatedCredentialsByName[federatedCredentialName(clusterIssuerLabel, workload.namespace, workload.serviceAccountName)];
+    // roleAssignments follow workload.roles one to one (the program passes them in that order); no scope = this stack's vault.
+    const grants = identity.roleAssignments.filter((_, i) => !options.vaultOnly || workload.roles[i]?.scope === undefined);
+    // serviceAccounts follow the subjects, and the workload's own ServiceAccount is the first subject.
+    return [identity.serviceAccounts[0], credential, ...grants];
+}
+
+/**
+ * One Namespace per namespace a workload asks to create (on the stack's own cluster, unless a workload says
+ * `createNamespace: false`; on an existing cluster only with `createNamespace: true`), each once; never the built-in ones.
+ * Retained on delete: removing the last workload in a namespace must not delete what else lives there.
+ */
+function createNamespaces(workloads: readonly WorkloadConfig[], ownCluster: boolean, provider: k8s.Provider): Map<string, k8s.core.v1.Namespace> {
     const created = new Map<string, k8s.core.v1.Namespace>();
-    for (const workload of workloads.filter((w) => w.createNamespace)) {
+    for (const workload of workloads.filter((w) => w.createNamespace ?? ownCluster)) {
         for (const namespace of [workload.namespace, ...workload.extraSubjects.map((s) => s.namespace)]) {
             if (builtInNamespaces.includes(namespace) || created.has(namespace)) continue;
-            created.set(namespace, new k8s.core.v1.Namespace(`ns-${namespace}`, { metadata: { name: namespace } }, { provider }));
+            created.set(namespace, new k8s.core.v1.Namespace(`ns-${namespace}`, { metadata: { name: namespace } }, { provider, retainOnDelete: true }));
         }
     }
     return created;
 }
 
 /** A Deployment whose pod template carries the identity's labels and client-id hash, so it rolls when the identity changes. */
-function createDeployment(workload: WorkloadConfig, identity: WorkloadIdentity, vault: KeyVault, provider: k8s.Provider): k8s.apps.v1.Deployment {
+function createDeployment(workload: WorkloadConfig, identity: WorkloadIdentity, vault: KeyVault, provider: k8s.Provider, ready: pulumi.Resource[]): k8s.apps.v1.Deployment {
     const selector = { "app.kubernetes.io/name": workload.name };
     return new k8s.apps.v1.Deployment(`${workload.name}-deployment`, {
         metadata: { namespace: workload.namespace, labels: selector },
@@ -184,5 +217,6 @@ function createDeployment(workload: WorkloadConfig, identity: WorkloadIdentity, 
                 },
             },
         },
-    }, { provider, dependsOn: identity.serviceAccounts });
+    // Its pods start only once the identity works: ServiceAccount, federated credential and role assignments.
+    }, { provider, dependsOn: ready });
 }

@@ -13,7 +13,7 @@ import { softDeleteRetentionRange } from "../components/keyvault/keyVault";
 import { armIdProblem, guidProblem } from "../components/shared/arm";
 import { cloudNames, defaultCloud } from "../components/shared/clouds";
 import {
-    aksSkuTiers, availabilityZones, deployerPrincipalTypes, networkDataplanes, oneOfProblem, publicNetworkAccessModes, vaultSkus,
+    aksSkuTiers, availabilityZones, networkDataplanes, oneOfProblem, publicNetworkAccessModes, vaultSkus,
 } from "../components/shared/enums";
 import {
     agentPoolNameProblem, dns1123LabelProblem, imageReferenceProblem, labelProblem, maxVaultNamePrefixLength, dns1123SubdomainProblem, federatedNamespaceProblem, issuerLabelProblem, issuerUrlProblem,
@@ -23,6 +23,7 @@ import { ipv4CidrProblem, vaultIpRuleProblem } from "../components/shared/networ
 import { poolCountRange, systemPoolName } from "../components/shared/pools";
 import { regionProblem } from "../components/shared/regions";
 import { resolveRole, roleProblem } from "../components/shared/roles";
+import { defaultVerifyTimeoutSeconds, verifyTimeoutRange } from "../components/verification/verificationJob";
 import { programTagKeys, tagProblems } from "../components/shared/tags";
 import type { EnvironmentProfile } from "../stacks/profile";
 import { profiles } from "../stacks";
@@ -139,7 +140,7 @@ export const workloadSchema = entry("workload", "{name: orders, namespace: shop}
     extraSubjects: z.array(subjectSchema).optional().describe("Other ServiceAccounts that share this identity (many-to-one): a list of {namespace, serviceAccountName}."),
     roles: z.array(roleSchema).optional().describe("The roles: a list of {role, scope}. Default: Key Vault Secrets User on this stack's vault."),
     tokenExpirationSeconds: whole(tokenExpirationRange.min, tokenExpirationRange.max).optional().describe(`The projected token's lifetime, ${tokenExpirationRange.min}-${tokenExpirationRange.max} seconds. Default: the webhook's, 3600.`),
-    createNamespace: z.boolean().optional().describe("Create the namespace(s). Default true; the built-in namespaces are never created."),
+    createNamespace: z.boolean().optional().describe("Create the namespace(s). Default: true on the stack's own cluster, false on an existing one; built-in namespaces never. Retained on delete."),
     image: ruled(imageReferenceProblem).optional().describe("When set, a Deployment of this image runs as the workload."),
     port: whole(1, 65535).optional().describe("The Deployment's container port."),
     replicas: whole(0, 100).optional().describe("The Deployment's replicas, 0-100. Default 1."),
@@ -161,7 +162,8 @@ export const workloadSchema = entry("workload", "{name: orders, namespace: shop}
     extraSubjects: w.extraSubjects ?? [],
     roles: (w.roles ?? defaultWorkloadRoles.map((r) => ({ ...r }))) as { role: string; scope?: string }[],
     tokenExpirationSeconds: w.tokenExpirationSeconds,
-    createNamespace: w.createNamespace ?? true,
+    // Unset: the program decides (yes on the stack's own cluster, no on an existing one).
+    createNamespace: w.createNamespace,
     image: w.image,
     port: w.port,
     replicas: w.replicas ?? 1,
@@ -218,7 +220,6 @@ export const configSchema = {
     softDeleteRetentionDays: key({ type: "integer", schema: whole(softDeleteRetentionRange.min, softDeleteRetentionRange.max), profileDefault: (p) => p.softDeleteRetentionDays, description: `Key Vault soft-delete retention, ${softDeleteRetentionRange.min}-${softDeleteRetentionRange.max} days. prod requires 90.` }),
     keyVaultPublicNetworkAccess: key({ type: "string", schema: oneOf(publicNetworkAccessModes), default: "Enabled", description: "The vault's public network access: Enabled or Disabled. Disabled needs verify: false (the Job could not reach the vault)." }),
     keyVaultIpRules: key({ type: "array", items: "string", schema: z.array(ruled(vaultIpRuleProblem)), default: [], description: "When set, the vault denies all traffic but these public IPv4 addresses or CIDRs (and trusted Azure services). Needs verify: false." }),
-    deployerPrincipalType: key({ type: "string", schema: oneOf(deployerPrincipalTypes), profileDefault: (p) => p.deployerPrincipalType, description: "Who runs pulumi up: User, or ServicePrincipal for CI. It gets Key Vault Secrets Officer on the vault." }),
     workloads: key({ type: "array", items: "object", required: true, schema: z.array(workloadSchema), description: "The workloads: a list of {name, namespace, serviceAccountName, extraSubjects, roles, tokenExpirationSeconds, createNamespace, image, port, replicas, env}. See Workloads." }),
     extraIssuers: key({ type: "object", schema: z.record(z.string(), z.string()).superRefine((issuers, ctx) => {
         for (const [label, url] of Object.entries(issuers)) {
@@ -237,7 +238,7 @@ export const configSchema = {
     verify: key({ type: "boolean", schema: z.boolean(), profileDefault: (p) => p.verify, description: "Deploy the verification Job that reads a vault secret through workload identity; pulumi up fails if it cannot." }),
     verifyWorkload: key({ type: "string", schema: workloadName, computedDefault: "the first workload", description: "The workload whose ServiceAccount the verification Job runs as. Default: the first workload." }),
     verifyImage: key({ type: "string", schema: ruled(imageReferenceProblem), default: "mcr.microsoft.com/azure-cli:2.67.0", description: "The verification Job's image; it needs sh and the Azure CLI (az)." }),
-    verifyTimeoutSeconds: key({ type: "integer", schema: whole(60, 3600), default: 600, description: "How long the verification Job retries while federation and RBAC propagate, 60-3600 seconds." }),
+    verifyTimeoutSeconds: key({ type: "integer", schema: whole(verifyTimeoutRange.min, verifyTimeoutRange.max), default: defaultVerifyTimeoutSeconds, description: "How long the verification Job retries while federation and RBAC propagate, 60-3600 seconds (Key Vault RBAC takes up to 10 minutes)." }),
     tags: key({ type: "object", schema: z.record(z.string(), z.string()).superRefine((tags, ctx) => {
         for (const [tag, problem] of tagProblems(tags, programTagKeys)) {
             ctx.addIssue({ code: "custom", path: tag === undefined ? [] : [tag], message: problem });

@@ -33,12 +33,18 @@ export interface MockedResource {
     readonly deleteBeforeReplace: boolean;
     /** Whether it is a custom resource (false for components). */
     readonly custom: boolean;
+    /** The `ignoreChanges` property paths (always recorded by the mocks; optional for hand-built records). */
+    readonly ignoreChanges?: readonly string[];
+    /** Whether `retainOnDelete` is set: deleting it from the stack leaves it in the cloud (always recorded by the mocks). */
+    readonly retainOnDelete?: boolean;
     /** The inputs (secrets appear wrapped in Pulumi's secret signature object). */
     readonly inputs: Record<string, unknown>;
     /** The inputs plus the computed outputs the mocks returned. */
     readonly state: Record<string, unknown>;
     /** The id the mocks returned. */
     readonly id: string;
+    /** The explicit provider reference (`<provider urn>::<provider id>`), when one was given. */
+    readonly provider?: string;
 }
 
 /** What the engine's registration request says that the mock's arguments leave out. */
@@ -50,6 +56,8 @@ interface RequestDetails {
     protect: boolean;
     deleteBeforeReplace: boolean;
     custom: boolean;
+    ignoreChanges: string[];
+    retainOnDelete: boolean;
 }
 
 /** What `getManagedCluster` returns for an existing (bring-your-own) cluster, by `<resourceGroup>/<name>`. */
@@ -69,6 +77,8 @@ export interface EngineMocksOptions {
     readonly knownInvokes?: boolean;
     /** Make the created clusters report no issuer URL (to test that failure). */
     readonly clusterWithoutIssuer?: boolean;
+    /** Who deploys: a person (`User`, a delegated token) or CI (`ServicePrincipal`, an app-only token). Default `User`. */
+    readonly deployerType?: "User" | "ServicePrincipal";
 }
 
 /** The fake subscription, tenant and deployer of the `fake` style. */
@@ -157,17 +167,19 @@ export class EngineMocks implements pulumi.runtime.Mocks {
                 protect: req.getProtect() ?? false,
                 deleteBeforeReplace: req.getDeletebeforereplace(),
                 custom: req.getCustom(),
+                ignoreChanges: req.getIgnorechangesList(),
+                retainOnDelete: req.getRetainondelete() ?? false,
             });
             return register(req, callback);
         };
         return this;
     }
 
-    private record(type: string, name: string, inputs: Record<string, unknown>, state: Record<string, unknown>, id: string): void {
+    private record(type: string, name: string, inputs: Record<string, unknown>, state: Record<string, unknown>, id: string, provider?: string): void {
         const key = `${type}::${name}`;
-        const details = this.pending.get(key) ?? { urn: `urn:unknown::${key}`, dependencies: [], propertyDependencies: {}, protect: false, deleteBeforeReplace: false, custom: true };
+        const details = this.pending.get(key) ?? { urn: `urn:unknown::${key}`, dependencies: [], propertyDependencies: {}, protect: false, deleteBeforeReplace: false, custom: true, ignoreChanges: [], retainOnDelete: false };
         this.pending.delete(key);
-        this.resources.push({ type, name, inputs, state, id, ...details });
+        this.resources.push({ type, name, inputs, state, id, provider: provider || undefined, ...details });
     }
 
     /** Forgets what was recorded. */
@@ -238,7 +250,7 @@ export class EngineMocks implements pulumi.runtime.Mocks {
                 if (args.type.startsWith("azure-native:")) outputs.name = name;
         }
         const state = { ...inputs, ...outputs };
-        this.record(args.type, args.name, inputs, state, id);
+        this.record(args.type, args.name, inputs, state, id, args.provider);
         return { id, state };
     }
 
@@ -260,6 +272,9 @@ export class EngineMocks implements pulumi.runtime.Mocks {
                     subscriptionId: computed(fakeAzure.subscriptionId),
                     tenantId: computed(fakeAzure.tenantId),
                 };
+            case "azure-native:authorization:getClientToken":
+                // An invoke: known at a real preview. The plan shows the principal type derived from it, never the token.
+                return { token: computed(this.deployerToken()) };
             case "azure-native:containerservice:listManagedClusterUserCredentials":
                 return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(this.kubeconfig(String(inputs.resourceName))).toString("base64") }] };
             case "azure-native:containerservice:getManagedCluster": {
@@ -279,6 +294,13 @@ export class EngineMocks implements pulumi.runtime.Mocks {
             default:
                 throw new Error(`no mock for invoke ${args.token}`);
         }
+    }
+
+    /** An unsigned JWT shaped like an ARM access token: delegated (`scp`) for a person, app-only (`idtyp: app`) for CI. */
+    private deployerToken(): string {
+        const user = (this.options.deployerType ?? "User") === "User";
+        const claims = { aud: "https://management.azure.com/", oid: fakeAzure.deployerObjectId, tid: fakeAzure.tenantId, ...(user ? { idtyp: "user", scp: "user_impersonation" } : { idtyp: "app" }) };
+        return [{ alg: "none", typ: "JWT" }, claims].map((part) => Buffer.from(JSON.stringify(part)).toString("base64url")).join(".") + ".";
     }
 
     /** The kubeconfig AKS returns for `format: exec`, as kubelogin's device-code login. */
@@ -335,6 +357,8 @@ interface RegisterRequest {
     getCustom(): boolean;
     getProtect(): boolean | undefined;
     getDeletebeforereplace(): boolean;
+    getIgnorechangesList(): string[];
+    getRetainondelete(): boolean | undefined;
     getDependenciesList(): string[];
     getPropertydependenciesMap(): { forEach(fn: (value: { getUrnsList(): string[] }, key: string) => void): void };
 }

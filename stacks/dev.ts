@@ -8,7 +8,6 @@ export const dev: EnvironmentProfile = {
     skuTier: "Free",
     networkDataplane: "azure",
     softDeleteRetentionDays: 7,
-    deployerPrincipalType: "User",
     verify: true,
     requires: { localAccountsDisabled: false, minSoftDeleteRetentionDays: 7 },
 };

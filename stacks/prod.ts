@@ -12,7 +12,6 @@ export const prod: EnvironmentProfile = {
     skuTier: "Standard",
     networkDataplane: "cilium",
     softDeleteRetentionDays: 90,
-    deployerPrincipalType: "ServicePrincipal",
     verify: false,
     requires: { localAccountsDisabled: true, minSoftDeleteRetentionDays: 90 },
 };

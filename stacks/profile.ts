@@ -23,8 +23,6 @@ export interface EnvironmentProfile {
     readonly networkDataplane: NetworkDataplane;
     /** Key Vault soft-delete retention, in days. */
     readonly softDeleteRetentionDays: number;
-    /** Who runs `pulumi up`: a person (`User`) or CI (`ServicePrincipal`). */
-    readonly deployerPrincipalType: "User" | "ServicePrincipal";
     /** Deploy the verification Job that proves the trust chain end to end. */
     readonly verify: boolean;
     /** Settings this profile insists on; config that contradicts them is refused. */

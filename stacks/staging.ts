@@ -8,7 +8,6 @@ export const staging: EnvironmentProfile = {
     skuTier: "Standard",
     networkDataplane: "cilium",
     softDeleteRetentionDays: 30,
-    deployerPrincipalType: "ServicePrincipal",
     verify: true,
     requires: { localAccountsDisabled: true, minSoftDeleteRetentionDays: 7 },
 };

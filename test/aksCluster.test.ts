@@ -7,7 +7,7 @@ import {
 } from "../components/cluster/aksCluster";
 import { ArgsError } from "../components/shared/errors";
 import { MockedResource } from "../plan/mocks";
-import { EngineMocks, errorOf, promiseOf, settle, urnOf, useMocks, unique } from "./support/pulumi";
+import { EngineMocks, errorOf, fakeAzure, promiseOf, settle, urnOf, useMocks, unique } from "./support/pulumi";
 
 const adminGroup = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
 const existingIssuer = "https://northeurope.oic.prod-aks.azure.com/72f988bf-86f1-41af-91ab-2d7cd011db47/5e6f7a8b-0000-4000-8000-abcdefabcdef/";
@@ -300,6 +300,95 @@ describe("AksCluster", () => {
         });
     });
 
+    describe("updates after the first up", () => {
+        it("ignores the node count of an autoscaled inline pool, and only then (the autoscaler owns it)", async () => {
+            const scaled = unique("ascale");
+            await build(scaled, { systemPool: { vmSize: "Standard_D4ds_v5", minCount: 3, maxCount: 6 } });
+            assert.deepEqual(recorded("azure-native:containerservice:ManagedCluster", `${scaled}-aks`).ignoreChanges, ["agentPoolProfiles[0].count"]);
+            const fixed = unique("afixed");
+            await build(fixed, { systemPool: { vmSize: "Standard_D4ds_v5", count: 3 } });
+            assert.deepEqual(recorded("azure-native:containerservice:ManagedCluster", `${fixed}-aks`).ignoreChanges, []);
+        });
+
+        it("ignores the count of an autoscaled AgentPool, and only then", async () => {
+            const name = unique("apools");
+            await build(name, { userPools: [
+                { name: "apps", vmSize: "Standard_D8ds_v5", minCount: 1, maxCount: 10 },
+                { name: "batch", vmSize: "Standard_F16s_v2", count: 2 },
+            ] });
+            assert.deepEqual(recorded("azure-native:containerservice:AgentPool", `${name}-apps`).ignoreChanges, ["count"]);
+            assert.deepEqual(recorded("azure-native:containerservice:AgentPool", `${name}-batch`).ignoreChanges, []);
+        });
+
+        it("gives every pool the same orchestratorVersion: all the cluster's version, or all unset", async () => {
+            for (const kubernetesVersion of ["1.33", undefined]) {
+                const name = unique("orch");
+                await build(name, { kubernetesVersion, userPools: [{ name: "apps", vmSize: "Standard_D4ds_v5" }, { name: "batch", vmSize: "Standard_D4ds_v5", minCount: 1, maxCount: 2 }] });
+                const versions = [
+                    managedCluster(name).agentPoolProfiles[0],
+                    ...mocks.ofType("azure-native:containerservice:AgentPool").filter((r) => r.name.startsWith(`${name}-`)).map((r) => r.inputs),
+                ].map((pool) => (pool as { orchestratorVersion?: string }).orchestratorVersion);
+                assert.equal(versions.length, 3);
+                assert.deepEqual(versions, [kubernetesVersion, kubernetesVersion, kubernetesVersion]);
+            }
+        });
+    });
+
+    describe("the deployer's access to the new cluster", () => {
+        const clusterAdmin = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
+
+        it("grants whoever deploys Azure Kubernetes Service RBAC Cluster Admin on the cluster, with the type its token shows", async () => {
+            for (const deployerType of ["User", "ServicePrincipal"] as const) {
+                mocks = await useMocks({ deployerType });
+                const name = unique("grantee");
+                const cluster = await build(name);
+                const clusterId = await promiseOf(cluster.clusterId);
+                const grants = mocks.ofType("azure-native:authorization:RoleAssignment").filter((r) => r.name.startsWith(`${name}-deployer-`));
+                assert.equal(grants.length, 1);
+                const ra = grants[0];
+                assert.equal(ra.urn, await urnOf(cluster.deployerRoleAssignment!));
+                assert.equal(ra.inputs.scope, clusterId);
+                assert.equal(ra.inputs.principalId, fakeAzure.deployerObjectId);
+                assert.equal(ra.inputs.principalType, deployerType, "read from the token, not from a profile");
+                assert.equal(ra.inputs.roleDefinitionId, `/subscriptions/${fakeAzure.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${clusterAdmin}`);
+                assert.match(ra.urn, /::wid:cluster:AksCluster\$azure-native:authorization:RoleAssignment::/);
+            }
+        });
+
+        it("makes the Kubernetes provider wait for the grant plus a bounded propagation wait (300 s by default)", async () => {
+            const name = unique("waits");
+            const cluster = await build(name);
+            const grant = recorded("azure-native:authorization:RoleAssignment", mocks.ofType("azure-native:authorization:RoleAssignment").find((r) => r.name.startsWith(`${name}-deployer-`))!.name);
+            const wait = recorded("time:index/sleep:Sleep", `${name}-deployer-access`);
+            const provider = recorded("pulumi:providers:kubernetes", `${name}-k8s`);
+            assert.equal(wait.inputs.createDuration, "300s");
+            assert.deepEqual(wait.inputs.triggers, { roleAssignmentId: grant.id }, "a new grant (another deployer) replaces the Sleep, so it waits again");
+            assert.ok(wait.dependencies.includes(grant.urn));
+            assert.ok(provider.dependencies.includes(wait.urn), "every Kubernetes object uses this provider, so all of them wait");
+            assert.equal(await urnOf(cluster.deployerAccessWait!), wait.urn);
+        });
+
+        it("takes another wait, or none (the provider then waits for the grant itself)", async () => {
+            const short = unique("short");
+            await build(short, { deployerAccessWaitSeconds: 120 });
+            assert.equal(recorded("time:index/sleep:Sleep", `${short}-deployer-access`).inputs.createDuration, "120s");
+            const none = unique("nowait");
+            const cluster = await build(none, { deployerAccessWaitSeconds: 0 });
+            assert.equal(cluster.deployerAccessWait, undefined);
+            assert.deepEqual(mocks.ofType("time:index/sleep:Sleep").filter((r) => r.name.startsWith(`${none}-`)), []);
+            assert.ok(recorded("pulumi:providers:kubernetes", `${none}-k8s`).dependencies.includes(await urnOf(cluster.deployerRoleAssignment!)));
+        });
+
+        it("grants nothing when told not to, and the provider then waits for nothing", async () => {
+            const name = unique("nogrant");
+            const cluster = await build(name, { grantDeployerClusterAdmin: false });
+            assert.equal(cluster.deployerRoleAssignment, undefined);
+            assert.deepEqual(mocks.ofType("azure-native:authorization:RoleAssignment").filter((r) => r.name.startsWith(`${name}-`)), []);
+            // Only the cluster, through the kubeconfig it reads.
+            assert.deepEqual(recorded("pulumi:providers:kubernetes", `${name}-k8s`).dependencies, [recorded("azure-native:containerservice:ManagedCluster", `${name}-aks`).urn]);
+        });
+    });
+
     describe("issuer URL", () => {
         it("is the cluster's oidcIssuerProfile.issuerURL verbatim, trailing slash included", async () => {
             const name = unique("iss");
@@ -454,14 +543,16 @@ describe("AksCluster", () => {
     it("parents every child to the component", async () => {
         const name = unique("parent");
         const cluster = await build(name, { userPools: [{ name: "apps", vmSize: "Standard_D4ds_v5" }] });
-        const children: pulumi.Resource[] = [cluster.managedCluster!, cluster.controlPlaneIdentity!, cluster.provider, ...cluster.userPools];
-        assert.equal(children.length, 4);
+        const children: pulumi.Resource[] = [
+            cluster.managedCluster!, cluster.controlPlaneIdentity!, cluster.provider, ...cluster.userPools, cluster.deployerRoleAssignment!, cluster.deployerAccessWait!,
+        ];
+        assert.equal(children.length, 6);
         for (const child of children) {
             assert.ok(child, "every child exists");
             assert.match(await urnOf(child), /::wid:cluster:AksCluster\$/);
         }
         const mine = mocks.resources.filter((r) => r.name.startsWith(`${name}-`));
-        assert.equal(mine.length, 4);
+        assert.equal(mine.length, 6);
         for (const r of mine) assert.ok(r.urn.includes("wid:cluster:AksCluster$"), r.urn);
         // The check tells a child from a top-level resource.
         const orphan = new k8s.Provider(unique("orphan"), { kubeconfig: "x" });
@@ -494,6 +585,9 @@ describe("AksCluster", () => {
             ["a rotation interval that is not a duration", { keyVaultSecretsProvider: { enabled: true, rotationPollInterval: "2 minutes" } }, `keyVaultSecretsProvider.rotationPollInterval "2 minutes" must be a duration such as "2m", "30s" or "1h"`],
             ["an unknown login method", { login: { method: "devicecode" as unknown as "azurecli" } }, `login.method "devicecode" must be one of azurecli, workloadidentity, spn, msi`],
             ["spn login without a client id", { login: { method: "spn" } }, `login.clientId is required with login.method "spn": the service principal's application id`],
+            ["a negative deployer access wait", { deployerAccessWaitSeconds: -1 }, "deployerAccessWaitSeconds -1 must be a whole number from 0 to 1800"],
+            ["a deployer access wait over 30 minutes", { deployerAccessWaitSeconds: 1801 }, "deployerAccessWaitSeconds 1801 must be a whole number from 0 to 1800"],
+            ["a fractional deployer access wait", { deployerAccessWaitSeconds: 1.5 }, "deployerAccessWaitSeconds 1.5 must be a whole number from 0 to 1800"],
             ["a login client id that is not a GUID", { login: { method: "spn", clientId: "ci-app" } }, `login.clientId "ci-app" must be an application (client) id, a GUID`],
             ["51 tags", { tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, "x"])) }, "tags has 51 tags: Azure allows at most 50 per resource"],
             ["an unknown SKU tier", { skuTier: "Gold" as unknown as "Free" }, `skuTier "Gold" is not allowed: use one of "Free", "Standard", "Premium"`],

@@ -108,7 +108,7 @@ const cases: Case[] = [
     { what: "a short soft-delete retention in prod", set: { profile: "prod", softDeleteRetentionDays: "30" }, key: "softDeleteRetentionDays", says: /prod profile requires at least 90/ },
     { what: "an unknown SKU tier", set: { skuTier: "Gold" }, key: "skuTier", says: /use one of "Free", "Standard", "Premium"/ },
     { what: "an unknown kubelogin method", set: { kubeloginMethod: "devicecode" }, key: "kubeloginMethod", says: /use one of "azurecli", "workloadidentity", "spn", "msi"/ },
-    { what: "an unknown deployer principal type", set: { deployerPrincipalType: "Group" }, key: "deployerPrincipalType", says: /use one of "User", "ServicePrincipal"/ },
+    { what: "the removed deployerPrincipalType (the type is read from the deployer's token)", set: { deployerPrincipalType: "User" }, key: "deployerPrincipalType", says: /not known|unknown|not a config key/ },
     { what: "an unknown cloud", set: { cloud: "AzureGermanCloud" }, key: "cloud", says: /use one of "AzureCloud", "AzureUSGovernment", "AzureChinaCloud"/ },
     { what: "an availability zone that does not exist", set: { availabilityZones: JSON.stringify(["1", "4"]) }, key: "availabilityZones[1]", says: /"4" is not allowed: use one of "1", "2", "3"/ },
     // GUIDs, ARM ids, addresses, regions
@@ -299,7 +299,8 @@ describe("stack config", () => {
         const config = parseStackConfig("unit", validRaw());
         assert.equal(config.workloads[0].serviceAccountName, "orders");
         assert.deepEqual(config.workloads[0].roles, [{ role: "Key Vault Secrets User" }]);
-        assert.equal(config.workloads[0].createNamespace, true);
+        // Unset: the program decides (yes on the stack's own cluster, no on an existing one).
+        assert.equal(config.workloads[0].createNamespace, undefined);
     });
 
     it("returns a frozen object", () => {

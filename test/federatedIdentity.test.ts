@@ -8,7 +8,7 @@ import { WorkloadIdentity } from "../components/identity/workloadIdentity";
 import { aksWebhookTokenAudience, cloudNames, clouds } from "../components/shared/clouds";
 import { ArgsError } from "../components/shared/errors";
 import { isGuid, roleAssignmentName } from "../components/shared/roles";
-import { EngineMocks, errorOf, fakeAzure, promiseOf, settle, testProject, testStack, useMocks, unique } from "./support/pulumi";
+import { EngineMocks, errorOf, fakeAzure, promiseOf, settle, useMocks, unique } from "./support/pulumi";
 
 const literal = "https://token.actions.githubusercontent.com";
 const vaultId = `/subscriptions/${fakeAzure.subscriptionId}/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv`;
@@ -79,7 +79,7 @@ describe("federation core", () => {
         assert.deepEqual(ficUrns(written[1]), [written[0].urn]);
     });
 
-    it("grants roles with deterministic names keyed by the component name, and passes an ABAC condition through", async () => {
+    it("grants roles with deterministic names seeded from scope, principal and role, and passes an ABAC condition through", async () => {
         const name = unique("grants");
         const condition = "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})))";
         const fi = new FederatedIdentity(name, args({
@@ -88,12 +88,12 @@ describe("federation core", () => {
                 { scope: vaultId, role: "f58310d9-a9f6-439a-9e8d-f62e7b41a168", condition, description: "limited" },
             ],
         }));
-        await promiseOf(fi.principalId);
+        const principalId = await promiseOf(fi.principalId);
         await settle(mocks);
         const assignments = mocks.ofType("azure-native:authorization:RoleAssignment").filter((r) => r.name.startsWith(`${name}-`));
         assert.equal(assignments.length, 2);
         const plain = assignments.find((a) => String(a.inputs.roleDefinitionId).endsWith("4633458b-17de-408a-b874-0445c86b69e6"))!;
-        assert.equal(plain.inputs.roleAssignmentName, roleAssignmentName({ scopeKey: vaultId, roleGuid: "4633458b-17de-408a-b874-0445c86b69e6", principalKey: name }, testProject, testStack));
+        assert.equal(plain.inputs.roleAssignmentName, roleAssignmentName(vaultId, principalId, plain.inputs.roleDefinitionId as string));
         assert.ok(isGuid(plain.inputs.roleAssignmentName as string));
         assert.equal(plain.inputs.principalType, "ServicePrincipal");
         assert.equal(plain.inputs.condition, undefined);

@@ -6,7 +6,7 @@ import { WorkloadIdentity } from "../components/identity/workloadIdentity";
 import { ArgsError } from "../components/shared/errors";
 import { isGuid, roleAssignmentName } from "../components/shared/roles";
 import { MockedResource } from "../plan/mocks";
-import { EngineMocks, errorOf, fakeAzure, promiseOf, settle, testProject, testStack, urnOf, useMocks, unique } from "./support/pulumi";
+import { EngineMocks, errorOf, fakeAzure, promiseOf, settle, urnOf, useMocks, unique } from "./support/pulumi";
 
 const secretsOfficer = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
 const secretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
@@ -64,7 +64,7 @@ describe("KeyVault", () => {
     });
 
     function args(overrides: Partial<KeyVaultArgs> = {}): KeyVaultArgs {
-        return { resourceGroupName: "rg", namePrefix: "kv-app", deployerPrincipalType: "User", ...overrides };
+        return { resourceGroupName: "rg", namePrefix: "kv-app", ...overrides };
     }
 
     async function build(name: string, overrides: Partial<KeyVaultArgs> = {}): Promise<KeyVault> {
@@ -142,7 +142,7 @@ describe("KeyVault", () => {
             const suffixes = mine(name, "random:index/randomString:RandomString");
             assert.equal(suffixes.length, 1);
             const suffix = suffixes[0];
-            assert.deepEqual(suffix.inputs, { length: 6, special: false, upper: false });
+            assert.deepEqual(suffix.inputs, { length: 6, special: false, upper: false, keepers: { resourceGroupName: "rg", location: "resource-group-default" } });
             assert.match(suffix.urn, /::wid:keyvault:KeyVault\$random:index\/randomString:RandomString::/);
             const result = suffix.state.result as string;
             assert.equal(result.length, 6);
@@ -151,6 +151,16 @@ describe("KeyVault", () => {
             assert.equal(vaultName.length, 24);
             assert.ok(vaultName.length <= 24);
             assert.equal(await promiseOf(vault.name), vaultName);
+        });
+
+        it("draws a new suffix when what forces a new vault changes (keepers: resource group and location)", async () => {
+            const name = unique("keepers");
+            await build(name, { resourceGroupName: "rg-other", location: "northeurope" });
+            const suffix = mine(name, "random:index/randomString:RandomString")[0];
+            const vault = vaultInputs(name) as unknown as { resourceGroupName: string; location: string };
+            // Each keeper is the very input that replaces the vault, so a replaced vault never reuses a soft-deleted name.
+            assert.deepEqual(suffix.inputs.keepers, { resourceGroupName: vault.resourceGroupName, location: vault.location });
+            assert.deepEqual(suffix.inputs.keepers, { resourceGroupName: "rg-other", location: "northeurope" });
         });
 
         it("exposes id, name and vaultUri from the vault", async () => {
@@ -165,21 +175,34 @@ describe("KeyVault", () => {
     });
 
     describe("the deployer's Key Vault Secrets Officer assignment", () => {
-        it("assigns the role on the vault to the deployer's object id, with the principal type given", async () => {
-            for (const principalType of ["User", "ServicePrincipal"] as const) {
+        it("assigns the role on the vault to whoever deploys, a person or CI, with the type its token shows", async () => {
+            for (const deployerType of ["User", "ServicePrincipal"] as const) {
+                mocks = await useMocks({ deployerType });
                 const name = unique("deployer");
-                const vault = await build(name, { deployerPrincipalType: principalType });
+                const vault = await build(name);
                 const assignments = mine(name, "azure-native:authorization:RoleAssignment");
                 assert.equal(assignments.length, 1);
                 const ra = assignments[0];
                 assert.equal(ra.urn, await urnOf(vault.deployerRoleAssignment));
                 assert.equal(ra.inputs.principalId, fakeAzure.deployerObjectId);
-                assert.equal(ra.inputs.principalType, principalType);
-                assert.equal(ra.inputs.scope, await promiseOf(vault.id));
-                assert.equal(ra.inputs.roleDefinitionId, `/subscriptions/${fakeAzure.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${secretsOfficer}`);
-                assert.equal(ra.inputs.roleAssignmentName, roleAssignmentName({ scopeKey: vault.scopeKey, roleGuid: secretsOfficer, principalKey: "deployer" }, testProject, testStack));
+                // Never omitted: azure-native's SDK would send its default "User", which ARM refuses for CI's service principal.
+                assert.equal(ra.inputs.principalType, deployerType);
+                const scope = await promiseOf(vault.id);
+                const definition = `/subscriptions/${fakeAzure.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${secretsOfficer}`;
+                assert.equal(ra.inputs.scope, scope);
+                assert.equal(ra.inputs.roleDefinitionId, definition);
+                assert.equal(ra.inputs.roleAssignmentName, roleAssignmentName(scope, fakeAzure.deployerObjectId, definition));
                 assert.equal(ra.deleteBeforeReplace, true);
             }
+        });
+
+        it("gives another deployer another assignment name, so the next up by someone else replaces the grant", async () => {
+            const name = unique("redeploy");
+            const vault = await build(name);
+            const scope = await promiseOf(vault.id);
+            const definition = `/subscriptions/${fakeAzure.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${secretsOfficer}`;
+            const ra = mine(name, "azure-native:authorization:RoleAssignment")[0];
+            assert.notEqual(ra.inputs.roleAssignmentName, roleAssignmentName(scope, "11111111-2222-3333-4444-555555555555", definition));
         });
 
         it("comes before every secret, whose value is a Pulumi secret", async () => {
@@ -247,13 +270,16 @@ describe("KeyVault", () => {
             const guid = viaGrant.inputs.roleAssignmentName as string;
             assert.ok(isGuid(guid), guid);
             assert.equal(guid, viaRoleGrants[0].inputs.roleAssignmentName, "same deterministic name either way");
-            assert.equal(guid, roleAssignmentName({ scopeKey: vault.scopeKey, roleGuid: secretsUser, principalKey: wiName }, testProject, testStack));
+            const scope = await promiseOf(vault.id);
+            const userDefinition = `/subscriptions/${fakeAzure.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${secretsUser}`;
+            const officerDefinition = `/subscriptions/${fakeAzure.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${secretsOfficer}`;
+            assert.equal(guid, roleAssignmentName(scope, principalId, userDefinition));
             // ...and not the deployer's, nor another role's.
             const deployerUrn = await urnOf(vault.deployerRoleAssignment);
             const deployerName = mocks.resources.find((r) => r.urn === deployerUrn)?.inputs.roleAssignmentName as string;
             assert.ok(isGuid(deployerName));
             assert.notEqual(guid, deployerName);
-            assert.notEqual(guid, roleAssignmentName({ scopeKey: vault.scopeKey, roleGuid: secretsOfficer, principalKey: wiName }, testProject, testStack));
+            assert.notEqual(guid, roleAssignmentName(scope, principalId, officerDefinition));
         });
 
         it("throws ArgsError for an unknown role, before registering anything", async () => {
@@ -298,7 +324,6 @@ describe("KeyVault", () => {
             ["91 days' retention", { softDeleteRetentionInDays: 91 }, "softDeleteRetentionInDays 91 must be a whole number from 7 to 90"],
             ["a fractional retention", { softDeleteRetentionInDays: 7.5 }, "softDeleteRetentionInDays 7.5 must be a whole number from 7 to 90"],
             ["a bad SKU", { sku: "basic" as unknown as "standard" }, `sku "basic" is not allowed: use one of "standard", "premium"`],
-            ["a bad deployer principal type", { deployerPrincipalType: "Group" as unknown as "User" }, `deployerPrincipalType "Group" must be "User" or "ServicePrincipal"`],
             ["a bad public network access", { publicNetworkAccess: "On" as unknown as "Enabled" }, `publicNetworkAccess "On" is not allowed: use one of "Enabled", "Disabled"`],
             ["a bad default action", { networkRules: { defaultAction: "Block" as unknown as "Deny" } }, `networkRules.defaultAction "Block" must be "Allow" or "Deny"`],
             ["a bad IP rule", { networkRules: { defaultAction: "Deny", ipRules: ["203.0.113.7", "10.0.0.0/8/8"] } }, `networkRules.ipRules[1] "10.0.0.0/8/8" is not an IPv4 address or CIDR, such as 203.0.113.7 or 203.0.113.0/24`],

@@ -1,12 +1,12 @@
 import { strict as assert } from "assert";
-import { validate as uuidValidate, version as uuidVersion } from "uuid";
+import { v5 as uuidv5, validate as uuidValidate, version as uuidVersion } from "uuid";
 import {
-    builtInRoles, isGuid, resolveRole, roleAssignmentName, RoleAssignmentKey, roleDefinitionIdFor, roleNameForGuid, roleProblem,
+    builtInRoles, isGuid, resolveRole, roleAssignmentName, roleAssignmentNamespace, roleDefinitionIdFor, roleNameForGuid, roleProblem,
 } from "../components/shared/roles";
 import {
     checkNamespaceName, checkServiceAccountName, federatedCredentialName, federatedCredentialNamePattern, serviceAccountSubject,
 } from "../components/shared/names";
-import { testProject, testStack, useMocks } from "./support/pulumi";
+import { useMocks } from "./support/pulumi";
 
 const secretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
 const secretsOfficer = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
@@ -82,15 +82,15 @@ describe("roles", () => {
     });
 
     describe("roleAssignmentName", () => {
-        const key: RoleAssignmentKey = { scopeKey: "keyvault:app", roleGuid: secretsUser, principalKey: "orders" };
-
-        before(async () => {
-            // The defaults read the project and stack from the engine.
-            await useMocks();
-        });
+        const vaultA = "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg-dev/providers/Microsoft.KeyVault/vaults/wid-dev-abc123";
+        const vaultB = "/subscriptions/99999999-1111-2222-3333-444444444444/resourceGroups/rg-dev/providers/Microsoft.KeyVault/vaults/wid-dev-abc123";
+        const principal = "7d3e0b8a-6f5c-4e2d-9c1b-0a9f8e7d6c5b";
+        const otherPrincipal = "1a2b3c4d-5e6f-4a0b-8c9d-0e1f2a3b4c5d";
+        const definition = (sub: string, guid: string) => `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+        const userRole = definition("00000000-1111-2222-3333-444444444444", secretsUser);
 
         it("is a valid UUID v5 (version nibble 5, RFC variant)", () => {
-            const name = roleAssignmentName(key, "p", "s");
+            const name = roleAssignmentName(vaultA, principal, userRole);
             assert.ok(uuidValidate(name), name);
             assert.equal(uuidVersion(name), 5);
             assert.match(name, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -98,27 +98,31 @@ describe("roles", () => {
             assert.notEqual(uuidVersion("9b2e1f3c-8a7d-4c6b-9e5f-0a1b2c3d4e5f"), 5);
         });
 
-        it("is stable, and defaults to the engine's project and stack", () => {
-            assert.equal(roleAssignmentName(key, "p", "s"), roleAssignmentName({ ...key }, "p", "s"));
-            assert.equal(roleAssignmentName(key), roleAssignmentName(key, testProject, testStack));
+        it("is the UUID v5 of (scope, principal, role definition) in the library's namespace, the same on every run", () => {
+            const name = roleAssignmentName(vaultA, principal, userRole);
+            assert.equal(name, uuidv5([vaultA, principal, userRole].join("|").toLowerCase(), roleAssignmentNamespace));
+            assert.equal(name, roleAssignmentName(`${vaultA}`, `${principal}`, `${userRole}`));
         });
 
-        it("differs when the project, stack, scope, role or principal differs", () => {
+        it("does not depend on the Pulumi project or stack: only the real ids seed it", async () => {
+            await useMocks({}, false, "one-stack");
+            const first = roleAssignmentName(vaultA, principal, userRole);
+            await useMocks({}, false, "another-stack");
+            assert.equal(roleAssignmentName(vaultA, principal, userRole), first);
+        });
+
+        it("differs for two copies of one stack (another subscription, or another engineer's principal), and per role", () => {
             const names = [
-                roleAssignmentName(key, "p", "s"),
-                roleAssignmentName(key, "p2", "s"),
-                roleAssignmentName(key, "p", "s2"),
-                roleAssignmentName({ ...key, scopeKey: "keyvault:other" }, "p", "s"),
-                roleAssignmentName({ ...key, roleGuid: secretsOfficer }, "p", "s"),
-                roleAssignmentName({ ...key, principalKey: "billing" }, "p", "s"),
+                roleAssignmentName(vaultA, principal, userRole),
+                roleAssignmentName(vaultB, principal, definition("99999999-1111-2222-3333-444444444444", secretsUser)),
+                roleAssignmentName(vaultA, otherPrincipal, userRole),
+                roleAssignmentName(vaultA, principal, definition("00000000-1111-2222-3333-444444444444", secretsOfficer)),
             ];
             assert.equal(new Set(names).size, names.length, names.join("\n"));
         });
 
-        it("ignores the case of the scope key and role GUID (ARM ids are case-insensitive)", () => {
-            assert.equal(
-                roleAssignmentName({ ...key, scopeKey: "/subscriptions/A/resourceGroups/RG", roleGuid: secretsUser.toUpperCase() }, "p", "s"),
-                roleAssignmentName({ ...key, scopeKey: "/subscriptions/a/resourcegroups/rg", roleGuid: secretsUser }, "p", "s"));
+        it("ignores case (ARM returns ids with varying case)", () => {
+            assert.equal(roleAssignmentName(vaultA.toUpperCase(), principal.toUpperCase(), userRole.toUpperCase()), roleAssignmentName(vaultA.replace("resourceGroups", "resourcegroups"), principal, userRole));
         });
     });
 });

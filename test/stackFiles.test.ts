@@ -6,6 +6,7 @@ import { stringify } from "yaml";
 import { parseStackConfig } from "../infra/config";
 import { readProjectFile, readStackFiles, StackFilesError } from "../infra/stackFiles";
 import { readPlanConfig, PlanInputError } from "../plan/stackConfig";
+import { defaultVerifyTimeoutSeconds } from "../components/verification/verificationJob";
 
 const root = path.join(__dirname, "..");
 const project = "aks-workload-identity";
@@ -38,7 +39,7 @@ describe("stack files read as the Pulumi CLI reads them", () => {
     it("accepts every committed stack, with Pulumi.yaml's defaults merged in", () => {
         for (const stack of ["dev", "staging", "prod"]) {
             const files = readStackFiles(root, stack);
-            assert.equal(files.values[`${project}:verifyTimeoutSeconds`], "600", "a declared default is merged as text");
+            assert.equal(files.values[`${project}:verifyTimeoutSeconds`], String(defaultVerifyTimeoutSeconds), "a declared default is merged as text");
             assert.equal(files.values[`${project}:userNodePools`], "[]", "a structured default is merged as JSON");
             assert.doesNotThrow(() => parseStackConfig(stack, Object.fromEntries(Object.entries(files.values).map(([k, v]) => [k.slice(project.length + 1), v]))));
         }

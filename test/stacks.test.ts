@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { podAnnotationsForClientId } from "../components/identity/workloadIdentity";
 import { parseStackConfig } from "../infra/config";
 import { main } from "../infra/main";
-import { PlatformOutputs } from "../infra/program";
+import { demoSecretName, demoSecretValue, PlatformOutputs, verificationSecretName } from "../infra/program";
 import { readStackFiles, UnknownStackError } from "../infra/stackFiles";
 import { EngineMocks, MockedResourceLike, promiseOf, settle, testProject, useMocks } from "./support/pulumi";
 
@@ -96,10 +96,27 @@ for (const stack of ["dev", "staging", "prod"]) {
             }
         });
 
-        it("creates each namespace once", () => {
-            const namespaces = mocks.ofType("kubernetes:core/v1:Namespace").map((n) => (n.inputs.metadata as { name: string }).name);
+        it("creates each namespace once, retained on delete (removing a workload never deletes what else lives there)", () => {
+            const namespaces = mocks.ofType("kubernetes:core/v1:Namespace");
             const expected = new Set(config.workloads.flatMap((w) => [w.namespace, ...w.extraSubjects.map((s) => s.namespace)]));
-            assert.deepEqual(namespaces.sort(), [...expected].sort());
+            assert.deepEqual(namespaces.map((n) => (n.inputs.metadata as { name: string }).name).sort(), [...expected].sort());
+            assert.ok(namespaces.every((n) => n.retainOnDelete));
+        });
+
+        it("creates every Kubernetes object through the cluster's provider, which waits for the deployer's grant to propagate", () => {
+            const provider = mocks.ofType("pulumi:providers:kubernetes");
+            assert.equal(provider.length, 1);
+            const wait = mocks.ofType("time:index/sleep:Sleep");
+            assert.equal(wait.length, 1);
+            assert.ok(provider[0].dependencies.includes(wait[0].urn));
+            const grant = mocks.ofType("azure-native:authorization:RoleAssignment").find((r) => r.name.startsWith("aks-deployer-"))!;
+            assert.match(grant.inputs.roleDefinitionId as string, /\/roleDefinitions\/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b$/);
+            assert.equal(grant.inputs.scope, mocks.ofType("azure-native:containerservice:ManagedCluster")[0].id);
+            const objects = mocks.resources.filter((r) => r.type.startsWith("kubernetes:"));
+            assert.ok(objects.length >= 4);
+            for (const object of objects) {
+                assert.ok(object.provider?.startsWith(`${provider[0].urn}::`), `${object.type} ${object.name} uses ${object.provider}`);
+            }
         });
 
         it(`${config.profile.protect ? "protects" : "does not protect"} the cluster, vault and identities`, () => {
@@ -128,6 +145,22 @@ for (const stack of ["dev", "staging", "prod"]) {
                 const env = Object.fromEntries(template.spec.containers[0].env.map((e) => [e.name, e.value]));
                 assert.equal(env.KEYVAULT_NAME, mocks.ofType("azure-native:keyvault:Vault")[0].state.name);
                 for (const [name, value] of Object.entries(workload.env)) assert.equal(env[name], value);
+                // It starts only once its identity works: its ServiceAccount, its credential and its role assignments.
+                const needs = (r: MockedResourceLike) => deployment.dependencies.includes(r.urn);
+                const fic = mocks.ofType("azure-native:managedidentity:FederatedIdentityCredential")
+                    .find((r) => r.name.startsWith(`${workload.name}-fic-`) && r.inputs.subject === `system:serviceaccount:${workload.namespace}:${workload.serviceAccountName}`)!;
+                assert.ok(needs(fic), "waits for its federated credential");
+                const grants = mocks.ofType("azure-native:authorization:RoleAssignment").filter((r) => r.name.startsWith(`${workload.name}-`));
+                assert.ok(grants.length > 0 && grants.every(needs), "waits for its role assignments");
+                const sa = mocks.ofType("kubernetes:core/v1:ServiceAccount").find((r) => r.name === `${workload.name}-sa-${workload.namespace}-${workload.serviceAccountName}`)!;
+                assert.ok(needs(sa), "waits for its ServiceAccount");
+                // A sample app that prints what it reads is never pointed at a real secret.
+                if (env.SECRET_NAME !== undefined) {
+                    assert.notEqual(env.SECRET_NAME, verificationSecretName);
+                    assert.equal(env.SECRET_NAME, demoSecretName);
+                    const demo = mocks.ofType("azure-native:keyvault:Secret").find((r) => r.inputs.secretName === demoSecretName)!;
+                    assert.equal(JSON.stringify(demo.inputs.properties).includes(demoSecretValue), true, "the demo secret holds the harmless demo value");
+                }
             }
         });
 
@@ -173,12 +206,13 @@ describe("stack profiles", () => {
 describe("bring-your-own-cluster mode", () => {
     const existingIssuer = "https://northeurope.oic.prod-aks.azure.com/72f988bf-86f1-41af-91ab-2d7cd011db47/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0/";
 
-    async function evaluateWith(existing: { oidcIssuer: boolean; workloadIdentity: boolean }) {
+    async function evaluateWith(existing: { oidcIssuer: boolean; workloadIdentity: boolean }, extra: Record<string, string> = {}) {
         const mocks = await useMocks({ existingClusters: { "rg-shared/aks-shared": { ...existing, issuerUrl: existingIssuer } } }, false, "dev");
         pulumi.runtime.setAllConfig({
             ...readStackFiles(root, "dev").values,
             [`${testProject}:existingClusterResourceGroup`]: "rg-shared",
             [`${testProject}:existingClusterName`]: "aks-shared",
+            ...extra,
         });
         return { mocks, outputs: await main() };
     }
@@ -192,6 +226,22 @@ describe("bring-your-own-cluster mode", () => {
         const fics = mocks.ofType("azure-native:managedidentity:FederatedIdentityCredential");
         assert.ok(fics.length > 0 && fics.every((f) => f.inputs.issuer === existingIssuer));
         assert.ok(mocks.calls.some((c) => c.token === "azure-native:containerservice:getManagedCluster" && c.inputs.resourceName === "aks-shared"));
+    });
+
+    it("creates no namespace unless a workload asks, retains the one it creates, and grants no cluster role", async () => {
+        const workloads = [
+            { name: "orders", namespace: "shop" },
+            { name: "reports", namespace: "analytics", createNamespace: true },
+        ];
+        const { mocks, outputs } = await evaluateWith({ oidcIssuer: true, workloadIdentity: true }, { [`${testProject}:workloads`]: JSON.stringify(workloads) });
+        await promiseOf(outputs.workloads.reports.clientId);
+        await settle(mocks);
+        const namespaces = mocks.ofType("kubernetes:core/v1:Namespace");
+        // "shop" may already exist on someone else's cluster: pulumi-kubernetes >= 4.29 would fail with AlreadyExists.
+        assert.deepEqual(namespaces.map((n) => (n.inputs.metadata as { name: string }).name), ["analytics"]);
+        assert.equal(namespaces[0].retainOnDelete, true);
+        assert.deepEqual(mocks.ofType("azure-native:authorization:RoleAssignment").filter((r) => r.name.startsWith("aks-")), []);
+        assert.deepEqual(mocks.ofType("time:index/sleep:Sleep"), []);
     });
 
     it("refuses an existing cluster without workload identity, with the az aks update hint", async () => {

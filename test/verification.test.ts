@@ -171,13 +171,16 @@ describe("verification script", () => {
 });
 
 describe("verification Job in the stack program", () => {
-    async function evaluate(verify: boolean): Promise<EngineMocks> {
+    const storage = "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/data/providers/Microsoft.Storage/storageAccounts/reportsdata";
+
+    async function evaluate(verify: boolean, extra: Record<string, string> = {}): Promise<EngineMocks> {
         const mocks = await useMocks();
         pulumi.runtime.setAllConfig({
             [`${testProject}:profile`]: "dev",
             [`${testProject}:verify`]: String(verify),
             [`${testProject}:workloads`]: JSON.stringify([{ name: "orders", namespace: "shop" }, { name: "reports", namespace: "analytics" }]),
             [`${testProject}:verifyWorkload`]: "reports",
+            ...extra,
         });
         const outputs = await main();
         await new Promise((resolve) => outputs.workloads.reports.clientId.apply(resolve));
@@ -217,6 +220,47 @@ describe("verification Job in the stack program", () => {
         assert.ok(fics.length > 0 && fics.every(needs), "waits for every FIC");
         assert.ok(roles.length > 0 && roles.every(needs), "waits for the role assignments");
         assert.ok(needs(secret), "waits for the secret it reads");
+    });
+
+    it("is replaced on the next update when it did not succeed (pulumi.com/replaceUnready), with a deadline sized for Key Vault RBAC", async () => {
+        const mocks = await evaluate(true);
+        const job = mocks.ofType("kubernetes:batch/v1:Job")[0];
+        const annotations = (job.inputs.metadata as { annotations: Record<string, string> }).annotations;
+        assert.equal(annotations["pulumi.com/replaceUnready"], "true");
+        const spec = job.inputs.spec as { activeDeadlineSeconds: number; template: { spec: { containers: { env: { name: string; value: string }[] }[] } } };
+        const env = Object.fromEntries(spec.template.spec.containers[0].env.map((e) => [e.name, e.value]));
+        // Key Vault documents up to 10 minutes for a role assignment to apply; the default retry window is 15.
+        assert.equal(env.VERIFY_TIMEOUT_SECONDS, "900");
+        assert.ok(Number(env.VERIFY_TIMEOUT_SECONDS) >= 600 + 60);
+        assert.equal(spec.activeDeadlineSeconds, 900 + 300);
+        assert.equal(annotations["pulumi.com/timeoutSeconds"], String(900 + 300));
+    });
+
+    it("waits only for what it uses: its ServiceAccount, that account's credential for this cluster, its vault grant and its secret", async () => {
+        const workloads = [
+            { name: "orders", namespace: "shop" },
+            {
+                name: "reports", namespace: "analytics",
+                extraSubjects: [{ namespace: "analytics", serviceAccountName: "reports-worker" }],
+                roles: [{ role: "Key Vault Secrets User" }, { role: "Storage Blob Data Reader", scope: storage }],
+            },
+        ];
+        const mocks = await evaluate(true, {
+            [`${testProject}:workloads`]: JSON.stringify(workloads),
+            [`${testProject}:extraIssuers`]: JSON.stringify({ green: "https://example.invalid/green/" }),
+        });
+        const job = mocks.ofType("kubernetes:batch/v1:Job")[0];
+        const needs = (r: MockedResourceLike) => job.dependencies.includes(r.urn);
+        const fics = mocks.ofType("azure-native:managedidentity:FederatedIdentityCredential").filter((r) => r.name.startsWith("reports-"));
+        assert.equal(fics.length, 4, "2 issuers x 2 ServiceAccounts");
+        assert.deepEqual(fics.filter(needs).map((f) => f.inputs.federatedIdentityCredentialResourceName), ["analytics-reports-aks"]);
+        const roles = mocks.ofType("azure-native:authorization:RoleAssignment").filter((r) => r.name.startsWith("reports-"));
+        assert.equal(roles.length, 2);
+        const vault = mocks.ofType("azure-native:keyvault:Vault")[0];
+        assert.deepEqual(roles.filter(needs).map((r) => r.inputs.scope), [vault.id], "the vault grant, not the storage one");
+        const accounts = mocks.ofType("kubernetes:core/v1:ServiceAccount").filter((r) => r.name.startsWith("reports-"));
+        assert.deepEqual(accounts.filter(needs).map((r) => (r.inputs.metadata as { name: string }).name), ["reports"]);
+        assert.ok(needs(mocks.ofType("azure-native:keyvault:Secret").find((r) => r.name.endsWith(verificationSecretName))!));
     });
 });
 

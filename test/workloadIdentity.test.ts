@@ -5,7 +5,7 @@ import { WorkloadIdentity, WorkloadIdentityArgs, podAnnotationsForClientId } fro
 import { ArgsError } from "../components/shared/errors";
 import { isGuid, roleAssignmentName } from "../components/shared/roles";
 import { MockedResource } from "../plan/mocks";
-import { EngineMocks, errorOf, fakeAzure, promiseOf, settle, testProject, testStack, urnOf, useMocks, unique } from "./support/pulumi";
+import { EngineMocks, errorOf, fakeAzure, promiseOf, settle, urnOf, useMocks, unique } from "./support/pulumi";
 
 const issuer = "https://westeurope.oic.prod-aks.azure.com/72f988bf-86f1-41af-91ab-2d7cd011db47/1d1f7a5c-0000-4000-8000-0123456789ab/";
 const storageId = `/subscriptions/${fakeAzure.subscriptionId}/resourceGroups/data/providers/Microsoft.Storage/storageAccounts/appdata`;
@@ -121,7 +121,7 @@ describe("WorkloadIdentity", () => {
         assert.equal(ra.scope, storageId);
         assert.equal(ra.roleDefinitionId, `/subscriptions/${fakeAzure.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe`);
         assert.ok(isGuid(ra.roleAssignmentName as string));
-        assert.equal(ra.roleAssignmentName, roleAssignmentName({ scopeKey: storageId, roleGuid: "ba92f5b4-2d11-453d-a403-e96b0029c9fe", principalKey: name }, testProject, testStack));
+        assert.equal(ra.roleAssignmentName, roleAssignmentName(storageId, principalId, ra.roleDefinitionId as string));
     });
 
     it("names role assignments identically across constructions, and differently per scope, role and identity", async () => {

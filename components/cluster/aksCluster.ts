@@ -1,9 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as k8s from "@pulumi/kubernetes";
+import * as time from "@pulumiverse/time";
+import { currentDeployer } from "../shared/deployer";
 import { ArgsError, Problems } from "../shared/errors";
-import { isGuid } from "../shared/roles";
+import { assignRole, isGuid, resolveRole } from "../shared/roles";
 import { agentPoolNameProblem } from "../shared/names";
 import { ipv4CidrProblem } from "../shared/network";
 import { AksSkuTier, aksSkuTiers, NetworkDataplane, oneOfProblem } from "../shared/enums";
@@ -84,15 +87,30 @@ export interface AksClusterArgs {
     autoUpgradeChannel?: "none" | "patch" | "stable" | "rapid" | "node-image";
     /** The node OS upgrade channel. Default `NodeImage`. */
     nodeOsUpgradeChannel?: "None" | "Unmanaged" | "NodeImage" | "SecurityPatch";
-    /** Entra ID group object ids that get cluster-admin through Azure RBAC. */
+    /** Entra ID group object ids that get cluster-admin through Azure RBAC: the way to give people access. */
     adminGroupObjectIds?: string[];
+    /**
+     * Grant whoever runs the update (`getClientConfig().objectId`) Azure Kubernetes Service RBAC Cluster Admin on the
+     * cluster this component creates, so the Kubernetes objects of the same update can be created. Default `true`.
+     * Ignored in bring-your-own mode: there the deployer needs access already.
+     */
+    grantDeployerClusterAdmin?: boolean;
+    /**
+     * How long the Kubernetes provider waits after that grant is created, in seconds (0–1800): AKS documents up to
+     * five minutes for a new role assignment to reach its authorization server. Default 300.
+     */
+    deployerAccessWaitSeconds?: number;
     /** The Entra tenant for Kubernetes authentication. Default: the deploying subscription's tenant. */
     tenantId?: pulumi.Input<string>;
     /** Turn off local (certificate) accounts, so only Entra ID can sign in. Default `true`. */
     disableLocalAccounts?: boolean;
-    /** The inline system pool. Default: one `Standard_D4ds_v5` node, no zones. */
+    /**
+     * The inline system pool. Default: one `Standard_D4ds_v5` node, no zones. AKS rejects a change of an existing
+     * pool's VM size or zones (azure-native updates the cluster in place, it does not replace it): to move the
+     * system pool, add a new System-mode AgentPool, then retire this one (see the README).
+     */
     systemPool?: NodePoolArgs;
-    /** Extra user pools, each a separate `AgentPool` so they can change without replacing the cluster. */
+    /** Extra user pools, each a separate `AgentPool`, so each is created, changed and deleted on its own. */
     userPools?: UserNodePoolArgs[];
     /** The network profile. */
     network?: ClusterNetworkArgs;
@@ -120,6 +138,11 @@ export interface AksClusterArgs {
 const zonePattern = /^[123]$/;
 const dnsPrefixPattern = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,52}[a-zA-Z0-9])?$/;
 const durationPattern = /^\d+[smh]$/;
+
+/** AKS: "New role assignments can take up to five minutes to propagate and be updated by the authorization server." */
+export const defaultDeployerAccessWaitSeconds = 300;
+/** The longest deployer access wait this component accepts. */
+export const maxDeployerAccessWaitSeconds = 1800;
 
 function checkPool(problems: Problems, key: string, pool: NodePoolArgs, mode: "system" | "user" = "system"): void {
     const { min, max } = poolCountRange[mode];
@@ -178,6 +201,10 @@ export function aksClusterArgsProblems(args: AksClusterArgs): string[] {
     const interval = args.keyVaultSecretsProvider?.rotationPollInterval;
     if (interval !== undefined && !durationPattern.test(interval)) {
         problems.add(`keyVaultSecretsProvider.rotationPollInterval "${interval}" must be a duration such as "2m", "30s" or "1h"`);
+    }
+    const wait = args.deployerAccessWaitSeconds;
+    if (wait !== undefined && (!Number.isInteger(wait) || wait < 0 || wait > maxDeployerAccessWaitSeconds)) {
+        problems.add(`deployerAccessWaitSeconds ${JSON.stringify(wait)} must be a whole number from 0 to ${maxDeployerAccessWaitSeconds}`);
     }
     if (args.login && !kubeloginMethods.includes(args.login.method)) {
         problems.add(`login.method ${JSON.stringify(args.login.method)} must be one of ${kubeloginMethods.join(", ")}`);
@@ -258,6 +285,10 @@ export class AksCluster extends pulumi.ComponentResource {
     public readonly controlPlaneIdentity?: managedidentity.UserAssignedIdentity;
     /** The extra user pools. */
     public readonly userPools: containerservice.AgentPool[];
+    /** The deployer's Azure Kubernetes Service RBAC Cluster Admin assignment on the created cluster, when granted. */
+    public readonly deployerRoleAssignment?: authorization.RoleAssignment;
+    /** The bounded wait after that grant; the Kubernetes provider, and so every Kubernetes object, waits for it. */
+    public readonly deployerAccessWait?: time.Sleep;
 
     constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         validateAksClusterArgs(name, args);
@@ -286,11 +317,34 @@ export class AksCluster extends pulumi.ComponentResource {
                 mode: "User",
                 vmSize: pool.vmSize,
                 osType: "Linux",
-                orchestratorVersion: args.kubernetesVersion,
+                orchestratorVersion: poolOrchestratorVersion(args),
                 nodeLabels: pool.nodeLabels,
                 nodeTaints: pool.nodeTaints,
                 ...poolSizing(pool),
-            }, { parent: this }));
+            }, { parent: this, ignoreChanges: isAutoscaled(pool) ? ["count"] : [] }));
+
+            if (args.grantDeployerClusterAdmin ?? true) {
+                // Azure RBAC is on and local accounts are off, so a new cluster's Kubernetes API admits nobody: without this
+                // the update's first Namespace gets 403. The deployer may be a person or CI: its type comes from its token.
+                const deployer = currentDeployer({ parent: this });
+                this.deployerRoleAssignment = assignRole(`${name}-deployer`, {
+                    scope: cluster.id,
+                    scopeKey: `aks:${name}`,
+                    role: resolveRole("Azure Kubernetes Service RBAC Cluster Admin")!,
+                    principalId: deployer.objectId,
+                    principalType: deployer.principalType,
+                    fallbackSubscriptionId: deployer.subscriptionId,
+                }, { parent: this });
+                const waitSeconds = args.deployerAccessWaitSeconds ?? defaultDeployerAccessWaitSeconds;
+                if (waitSeconds > 0) {
+                    // Waits on create only; a new grant (another deployer: its name is seeded from the principal) replaces
+                    // the Sleep through its trigger, so it waits again.
+                    this.deployerAccessWait = new time.Sleep(`${name}-deployer-access`, {
+                        createDuration: `${waitSeconds}s`,
+                        triggers: { roleAssignmentId: this.deployerRoleAssignment.id },
+                    }, { parent: this });
+                }
+            }
         }
 
         const credentials = containerservice.listManagedClusterUserCredentialsOutput({
@@ -306,7 +360,9 @@ export class AksCluster extends pulumi.ComponentResource {
             }
             return kubeconfigForLogin(Buffer.from(configs[0].value, "base64").toString("utf8"), login);
         }));
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this });
+        // Every Kubernetes object uses this provider, so none of them can start before the deployer's grant has propagated.
+        const accessReady: pulumi.Resource[] = this.deployerAccessWait ? [this.deployerAccessWait] : this.deployerRoleAssignment ? [this.deployerRoleAssignment] : [];
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this, dependsOn: accessReady });
 
         this.registerOutputs({
             clusterName: this.clusterName,
@@ -363,13 +419,14 @@ export class AksCluster extends pulumi.ComponentResource {
                 upgradeChannel: args.autoUpgradeChannel ?? "patch",
                 nodeOSUpgradeChannel: args.nodeOsUpgradeChannel ?? "NodeImage",
             },
-            // Inline pools cannot be updated in place, so only the small system pool lives here; user pools are AgentPools.
+            // Only the small system pool lives inline: AKS rejects changing an existing pool's VM size or zones through the
+            // cluster (azure-native #2774 updates it in place rather than replacing the cluster). User pools are AgentPools.
             agentPoolProfiles: [{
                 name: systemPoolName,
                 mode: "System",
                 osType: "Linux",
                 vmSize: systemPool.vmSize,
-                orchestratorVersion: args.kubernetesVersion,
+                orchestratorVersion: poolOrchestratorVersion(args),
                 // With user pools present, keep application pods off the system nodes.
                 nodeTaints: hasUserPools ? ["CriticalAddonsOnly=true:NoSchedule"] : undefined,
                 ...poolSizing(systemPool),
@@ -401,16 +458,34 @@ export class AksCluster extends pulumi.ComponentResource {
                 }
                 : undefined,
             tags: args.tags,
-        }, { parent: this });
+        }, {
+            parent: this,
+            // The autoscaler moves the node count: sending the configured count back would fight it.
+            ignoreChanges: isAutoscaled(systemPool) ? ["agentPoolProfiles[0].count"] : [],
+        });
         return { cluster, controlPlaneIdentity };
     }
+}
+
+/** Whether the autoscaler sizes this pool. */
+export function isAutoscaled(pool: NodePoolArgs): boolean {
+    return pool.minCount !== undefined && pool.maxCount !== undefined;
+}
+
+/**
+ * The `orchestratorVersion` of every pool, inline and AgentPool alike: AKS refuses a cluster whose pools mix a set
+ * and an unset version ("must be all specified or all unspecified"). All the cluster's version, or all unset
+ * (then they follow the control plane).
+ */
+export function poolOrchestratorVersion(args: Pick<AksClusterArgs, "kubernetesVersion">): string | undefined {
+    return args.kubernetesVersion;
 }
 
 /** count, or the autoscaler's min/max, for a pool. */
 function poolSizing(pool: NodePoolArgs): { count: number; enableAutoScaling: boolean; minCount?: number; maxCount?: number; availabilityZones?: string[] } {
     const zones = pool.availabilityZones && pool.availabilityZones.length > 0 ? pool.availabilityZones : undefined;
-    if (pool.minCount !== undefined && pool.maxCount !== undefined) {
-        return { count: pool.minCount, enableAutoScaling: true, minCount: pool.minCount, maxCount: pool.maxCount, availabilityZones: zones };
+    if (isAutoscaled(pool)) {
+        return { count: pool.minCount!, enableAutoScaling: true, minCount: pool.minCount, maxCount: pool.maxCount, availabilityZones: zones };
     }
     return { count: pool.count ?? 1, enableAutoScaling: false, availabilityZones: zones };
 }

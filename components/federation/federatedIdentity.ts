@@ -168,6 +168,8 @@ export interface FederatedIdentityResources {
     readonly tenantId: pulumi.Output<string>;
     /** The federated identity credentials, in the order they are written. */
     readonly federatedCredentials: managedidentity.FederatedIdentityCredential[];
+    /** The same credentials by Azure name, so a consumer can wait for just the one it needs. */
+    readonly federatedCredentialsByName: Readonly<Record<string, managedidentity.FederatedIdentityCredential>>;
     /** The role assignments. */
     readonly roleAssignments: authorization.RoleAssignment[];
 }
@@ -187,6 +189,7 @@ export function createFederatedIdentity(name: string, args: FederatedIdentityArg
     }, { parent });
 
     const federatedCredentials: managedidentity.FederatedIdentityCredential[] = [];
+    const federatedCredentialsByName: Record<string, managedidentity.FederatedIdentityCredential> = {};
     let previous: managedidentity.FederatedIdentityCredential | undefined;
     for (const credential of credentialWriteOrder(args.credentials)) {
         const fic: managedidentity.FederatedIdentityCredential = new managedidentity.FederatedIdentityCredential(`${name}-fic-${credential.name}`, {
@@ -204,6 +207,7 @@ export function createFederatedIdentity(name: string, args: FederatedIdentityArg
             deleteBeforeReplace: true,
         });
         federatedCredentials.push(fic);
+        federatedCredentialsByName[credential.name] = fic;
         previous = fic;
     }
 
@@ -214,7 +218,6 @@ export function createFederatedIdentity(name: string, args: FederatedIdentityArg
         scopeKey: grant.scopeKey ?? (grant.scope as string),
         role: resolveRole(grant.role)!,
         principalId: identity.principalId,
-        principalKey: name,
         principalType: "ServicePrincipal",
         fallbackSubscriptionId: clientConfig!.subscriptionId,
         condition: grant.condition,
@@ -227,6 +230,7 @@ export function createFederatedIdentity(name: string, args: FederatedIdentityArg
         principalId: identity.principalId,
         tenantId: identity.tenantId,
         federatedCredentials,
+        federatedCredentialsByName,
         roleAssignments,
     };
 }

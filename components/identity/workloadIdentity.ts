@@ -210,6 +210,8 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
     public readonly namespaces: readonly string[];
     /** The federated identity credentials, in the order they are written. */
     public readonly federatedCredentials: managedidentity.FederatedIdentityCredential[];
+    /** The same credentials by Azure name (`federatedCredentialName(label, namespace, serviceAccount)`), to wait for one. */
+    public readonly federatedCredentialsByName: Readonly<Record<string, managedidentity.FederatedIdentityCredential>>;
     /** The ServiceAccounts. */
     public readonly serviceAccounts: k8s.core.v1.ServiceAccount[];
     /** The role assignments. */
@@ -240,6 +242,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
         this.principalId = created.principalId;
         this.tenantId = created.tenantId;
         this.federatedCredentials = created.federatedCredentials;
+        this.federatedCredentialsByName = created.federatedCredentialsByName;
         this.roleAssignments = created.roleAssignments;
 
         const labels = args.labels ?? {};

@@ -3,6 +3,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
 import { ArgsError, Problems } from "../shared/errors";
+import { currentDeployer } from "../shared/deployer";
 import { assignRole, resolveRole, roleProblem } from "../shared/roles";
 import { maxVaultNameLength, maxVaultNamePrefixLength, vaultNamePrefixProblem, vaultNameSuffixLength, vaultSecretNameProblem } from "../shared/names";
 import { vaultIpRuleProblem } from "../shared/network";
@@ -54,11 +55,6 @@ export interface KeyVaultArgs {
     publicNetworkAccess?: PublicNetworkAccess;
     /** Network rules. Default: allow all. */
     networkRules?: VaultNetworkRulesArgs;
-    /**
-     * The type of the principal running the deployment, which gets Key Vault Secrets Officer on the vault
-     * so it can write (and later delete) secrets. `User` for a person, `ServicePrincipal` for CI.
-     */
-    deployerPrincipalType: "User" | "ServicePrincipal";
     /** Secrets to store, by secret name (1–127 letters, digits and '-'). The values are treated as Pulumi secrets. */
     secrets?: Record<string, pulumi.Input<string>>;
     /** Tags for the vault. */
@@ -76,9 +72,6 @@ export function keyVaultArgsProblems(args: KeyVaultArgs): string[] {
     }
     const skuProblem = args.sku === undefined ? undefined : oneOfProblem(args.sku, vaultSkus);
     if (skuProblem) problems.add(`sku ${skuProblem}`);
-    if (args.deployerPrincipalType !== "User" && args.deployerPrincipalType !== "ServicePrincipal") {
-        problems.add(`deployerPrincipalType ${JSON.stringify(args.deployerPrincipalType)} must be "User" or "ServicePrincipal"`);
-    }
     const accessProblem = args.publicNetworkAccess === undefined ? undefined : oneOfProblem(args.publicNetworkAccess, publicNetworkAccessModes);
     if (accessProblem) problems.add(`publicNetworkAccess ${accessProblem}`);
     const rules = args.networkRules;
@@ -103,6 +96,14 @@ export function keyVaultArgsProblems(args: KeyVaultArgs): string[] {
 export function validateKeyVaultArgs(name: string, args: KeyVaultArgs): void {
     const problems = keyVaultArgsProblems(args);
     if (problems.length > 0) throw new ArgsError(`KeyVault "${name}"`, problems);
+}
+
+/**
+ * The random suffix's keepers: what forces a new vault (its resource group and location are part of its identity),
+ * so a replaced vault also gets a new globally unique name.
+ */
+export function vaultNameKeepers(args: Pick<KeyVaultArgs, "resourceGroupName" | "location">): Record<string, pulumi.Input<string>> {
+    return { resourceGroupName: args.resourceGroupName, location: args.location ?? "resource-group-default" };
 }
 
 /**
@@ -140,6 +141,8 @@ export class KeyVault extends pulumi.ComponentResource {
             length: vaultNameSuffixLength,
             special: false,
             upper: false,
+            // What forces a new vault also draws a new suffix: the old name stays held by soft delete (VaultAlreadyExists).
+            keepers: vaultNameKeepers(args),
         }, { parent: this });
 
         const rules = args.networkRules;
@@ -172,14 +175,16 @@ export class KeyVault extends pulumi.ComponentResource {
         this.name = this.vault.name;
         this.vaultUri = this.vault.properties.apply((p) => p.vaultUri);
 
-        // keyvault.Secret is created through ARM but deleted through the data plane, which needs this role.
+        // keyvault.Secret is created through ARM but deleted through the data plane, which needs this role. It goes to
+        // whoever runs this update, a person or CI (its type read from its token): a different principal next time
+        // replaces it, since the name is seeded from the principal.
+        const deployer = currentDeployer({ parent: this });
         this.deployerRoleAssignment = assignRole(`${name}-deployer`, {
             scope: this.vault.id,
             scopeKey: this.scopeKey,
             role: resolveRole("Key Vault Secrets Officer")!,
-            principalId: clientConfig.objectId,
-            principalKey: "deployer",
-            principalType: args.deployerPrincipalType,
+            principalId: deployer.objectId,
+            principalType: deployer.principalType,
             fallbackSubscriptionId: this.subscriptionId,
         }, { parent: this });
 
@@ -208,7 +213,6 @@ export class KeyVault extends pulumi.ComponentResource {
             scopeKey: this.scopeKey,
             role: resolveRole(role)!,
             principalId: grantee.principalId,
-            principalKey: grantee.logicalName,
             principalType: "ServicePrincipal",
             fallbackSubscriptionId: this.subscriptionId,
         }, { ...opts, parent: this });

@@ -20,7 +20,7 @@ export const publicNetworkAccessModes = ["Enabled", "Disabled"] as const;
 /** One public network access mode. */
 export type PublicNetworkAccess = (typeof publicNetworkAccessModes)[number];
 
-/** Who runs `pulumi up`. */
+/** Who runs `pulumi up`: a person or CI. Never configured: `currentDeployer()` reads it from the deployer's token. */
 export const deployerPrincipalTypes = ["User", "ServicePrincipal"] as const;
 /** One deployer principal type. */
 export type DeployerPrincipalType = (typeof deployerPrincipalTypes)[number];

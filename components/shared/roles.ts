@@ -208,26 +208,19 @@ export function roleDefinitionIdFor(scope: string, roleGuid: string, fallbackSub
 /** The fixed UUID v5 namespace of this library's role assignment names. Never change it: names would change. */
 export const roleAssignmentNamespace = "5b0d5c9e-7d0e-4c54-9a55-3f2f8a0c6a11";
 
-/** What identifies a role assignment, all known at preview. */
-export interface RoleAssignmentKey {
-    /** A stable key for the scope: the ARM id for a literal scope, or a logical key for a resource created in this program. */
-    readonly scopeKey: string;
-    /** The role definition GUID. */
-    readonly roleGuid: string;
-    /** The principal's logical name (its component name, or "deployer"). */
-    readonly principalKey: string;
-}
-
 /**
- * A deterministic GUID name for a role assignment (UUID v5).
+ * A deterministic GUID name for a role assignment (UUID v5), seeded like Bicep's
+ * `guid(scope, principalId, roleDefinitionId)` in the Azure Verified Modules and aks-baseline: from the real
+ * scope ARM id, the principal's object id and the role definition id.
  *
- * azure-native names role assignments with a random UUID when `roleAssignmentName` is omitted, so lost
- * state or a re-import creates a duplicate that ARM refuses with `RoleAssignmentExists`. Role assignment
- * names are unique across the tenant, so the project and stack are part of the seed: dev and prod
- * assignments never collide.
+ * Role assignment names are unique across the tenant, so the seed is what makes an assignment itself unique:
+ * two copies of one stack (each engineer's `dev`, or one stack in two subscriptions) have different scopes and
+ * principals, so they never produce the same name. The same assignment gets the same name on every run and
+ * machine, so lost state or a re-import never duplicates it (azure-native would name it with a random UUID).
+ * Lowercased first: ARM ids come back with varying case (`resourceGroups`/`resourcegroups`).
  */
-export function roleAssignmentName(key: RoleAssignmentKey, project: string = pulumi.getProject(), stack: string = pulumi.getStack()): string {
-    const seed = [project, stack, key.scopeKey.toLowerCase(), key.roleGuid.toLowerCase(), key.principalKey].join("|");
+export function roleAssignmentName(scope: string, principalId: string, roleDefinitionId: string): string {
+    const seed = [scope, principalId, roleDefinitionId].map((part) => part.toLowerCase()).join("|");
     return uuidv5(seed, roleAssignmentNamespace);
 }
 
@@ -235,16 +228,22 @@ export function roleAssignmentName(key: RoleAssignmentKey, project: string = pul
 export interface AssignRoleArgs {
     /** The scope: an ARM resource id. */
     readonly scope: pulumi.Input<string>;
-    /** A stable key for the scope, known at preview (see {@link RoleAssignmentKey.scopeKey}). */
+    /**
+     * A stable key for the scope, known at preview: the ARM id for a literal scope, or a logical key for a
+     * resource created in this program. It keys the Pulumi logical name only (the Azure name comes from the real ids).
+     */
     readonly scopeKey: string;
     /** The role, already resolved. */
     readonly role: ResolvedRole;
     /** The principal's object id. */
     readonly principalId: pulumi.Input<string>;
-    /** The principal's logical name (see {@link RoleAssignmentKey.principalKey}). */
-    readonly principalKey: string;
-    /** The principal's type. */
-    readonly principalType: "ServicePrincipal" | "User" | "Group";
+    /**
+     * The principal's type, always set: `ServicePrincipal` for a managed identity this program creates (without it ARM
+     * looks the new principal up and fails with PrincipalNotFound while it replicates); for the deployer, the type
+     * `currentDeployer()` reads from its token. Never omit it: azure-native's SDK then sends the API spec's default
+     * "User", which ARM refuses for a service principal (UnmatchedPrincipalType).
+     */
+    readonly principalType: pulumi.Input<"ServicePrincipal" | "User" | "Group">;
     /** The subscription used when the scope does not name one (the deployer's). */
     readonly fallbackSubscriptionId: pulumi.Input<string>;
     /** An ABAC condition (version 2.0) narrowing the assignment, such as which roles it may assign. */
@@ -260,20 +259,24 @@ export interface AssignRoleArgs {
 export function assignRole(namePrefix: string, args: AssignRoleArgs, opts: pulumi.CustomResourceOptions): authorization.RoleAssignment {
     // The logical name follows the assignment's key, never a list position, so reordering grants replaces nothing.
     const scopeHash = createHash("sha256").update(args.scopeKey.toLowerCase()).digest("hex").slice(0, 8);
+    const roleDefinitionId = pulumi
+        .all([args.scope, args.fallbackSubscriptionId])
+        .apply(([scope, subscriptionId]) => roleDefinitionIdFor(scope, args.role.guid, subscriptionId));
     return new authorization.RoleAssignment(`${namePrefix}-${roleSlug(args.role)}-${scopeHash}`, {
         scope: args.scope,
         principalId: args.principalId,
-        // Set explicitly: without it ARM looks the principal up and fails with PrincipalNotFound while a new identity replicates.
         principalType: args.principalType,
-        roleDefinitionId: pulumi
-            .all([args.scope, args.fallbackSubscriptionId])
-            .apply(([scope, subscriptionId]) => roleDefinitionIdFor(scope, args.role.guid, subscriptionId)),
-        roleAssignmentName: roleAssignmentName({ scopeKey: args.scopeKey, roleGuid: args.role.guid, principalKey: args.principalKey }),
+        roleDefinitionId,
+        // Unknown at a first preview when the scope or principal is created in the same update; stable afterwards.
+        roleAssignmentName: pulumi
+            .all([args.scope, args.principalId, roleDefinitionId])
+            .apply(([scope, principalId, definitionId]) => roleAssignmentName(scope, principalId, definitionId)),
         ...(args.condition !== undefined ? { condition: args.condition, conditionVersion: "2.0" } : {}),
         ...(args.description !== undefined ? { description: args.description } : {}),
     }, {
         ...opts,
-        // The name is deterministic, so a replacement must delete the old assignment before creating the new one.
+        // The name is deterministic, and ARM allows one assignment per (scope, principal, role): a replacement must
+        // delete the old assignment before creating the new one.
         deleteBeforeReplace: true,
     });
 }

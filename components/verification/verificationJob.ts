@@ -11,6 +11,17 @@ export const verifyScript = readFileSync(path.join(__dirname, "verify.sh"), "utf
 /** Room for pulling the image and scheduling the pod, on top of the script's own deadline. */
 const startupAllowanceSeconds = 300;
 
+/**
+ * The default retry window: Key Vault documents up to 10 minutes for a role assignment to take effect, and a new
+ * federated credential takes seconds more; 15 minutes covers both with a margin.
+ */
+export const defaultVerifyTimeoutSeconds = 900;
+/** The retry window this component accepts, in seconds. */
+export const verifyTimeoutRange = { min: 60, max: 3600 } as const;
+
+/** Makes pulumi-kubernetes replace a Job that did not succeed on the next update, instead of waiting on it again (#856, #1575). */
+export const replaceUnreadyAnnotation = "pulumi.com/replaceUnready";
+
 /** Arguments of {@link VerificationJob}. */
 export interface VerificationJobArgs {
     /** The namespace the Job runs in: the ServiceAccount's. */
@@ -23,13 +34,16 @@ export interface VerificationJobArgs {
     secretName: pulumi.Input<string>;
     /** An image with `sh` and the Azure CLI (`az`). */
     image: string;
-    /** How long the script retries while federation and RBAC propagate (60–3600 seconds). */
-    timeoutSeconds: number;
+    /** How long the script retries while federation and RBAC propagate (60–3600 seconds). Default 900 (Key Vault RBAC: up to 10 minutes). */
+    timeoutSeconds?: number;
     /** The identity's pod labels (`azure.workload.identity/use: "true"`). */
     podLabels: Record<string, string>;
     /** The identity's pod annotations: their client-id hash makes the Job replace when the identity changes. */
     podAnnotations: pulumi.Input<Record<string, string>>;
-    /** What the Job waits for: the federated credentials, role assignments and the secret. */
+    /**
+     * What the Job waits for: only what it needs, its ServiceAccount, that ServiceAccount's federated credential for
+     * this cluster's issuer, the identity's role assignment on the vault and the secret (not every credential of the identity).
+     */
     dependsOn: pulumi.Input<pulumi.Resource>[];
     /** The cluster's Kubernetes provider. */
     provider: k8s.Provider;
@@ -44,8 +58,9 @@ export function verificationJobArgsProblems(args: VerificationJobArgs): string[]
     if (sa) problems.add(sa);
     const excluded = federatedNamespaceProblem(args.namespace);
     if (excluded) problems.add(`namespace ${excluded}`);
-    if (!Number.isInteger(args.timeoutSeconds) || args.timeoutSeconds < 60 || args.timeoutSeconds > 3600) {
-        problems.add(`timeoutSeconds ${JSON.stringify(args.timeoutSeconds)} must be a whole number from 60 to 3600`);
+    const timeout = args.timeoutSeconds;
+    if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < verifyTimeoutRange.min || timeout > verifyTimeoutRange.max)) {
+        problems.add(`timeoutSeconds ${JSON.stringify(timeout)} must be a whole number from ${verifyTimeoutRange.min} to ${verifyTimeoutRange.max}`);
     }
     if (!args.image) problems.add("image is required: an image with sh and the Azure CLI");
     else if (imageReferenceProblem(args.image)) problems.add(`image ${imageReferenceProblem(args.image)}`);
@@ -68,18 +83,23 @@ export class VerificationJob extends pulumi.ComponentResource {
         const problems = verificationJobArgsProblems(args);
         if (problems.length > 0) throw new ArgsError(`VerificationJob "${name}"`, problems);
         super("wid:verification:VerificationJob", name, {}, opts);
+        const timeoutSeconds = args.timeoutSeconds ?? defaultVerifyTimeoutSeconds;
 
         this.job = new k8s.batch.v1.Job(`${name}-job`, {
             metadata: {
                 namespace: args.namespace,
                 labels: { "app.kubernetes.io/name": "workload-identity-verify" },
-                // The Job awaiter fails the update when the Job fails; allow for the script's whole retry window.
-                annotations: { "pulumi.com/timeoutSeconds": String(args.timeoutSeconds + startupAllowanceSeconds) },
+                annotations: {
+                    // The Job awaiter fails the update when the Job fails; allow for the script's whole retry window.
+                    "pulumi.com/timeoutSeconds": String(timeoutSeconds + startupAllowanceSeconds),
+                    // Without it, a Job that failed once is never re-run: every later update waits on the failed Job again.
+                    [replaceUnreadyAnnotation]: "true",
+                },
             },
             spec: {
                 // The script retries itself, with a deadline; a pod-level retry would only restart that clock.
                 backoffLimit: 0,
-                activeDeadlineSeconds: args.timeoutSeconds + startupAllowanceSeconds,
+                activeDeadlineSeconds: timeoutSeconds + startupAllowanceSeconds,
                 template: {
                     metadata: {
                         // The label must be on the pod: the webhook ignores it on the ServiceAccount.
@@ -97,7 +117,7 @@ export class VerificationJob extends pulumi.ComponentResource {
                             env: [
                                 { name: "VAULT_NAME", value: args.vaultName },
                                 { name: "SECRET_NAME", value: args.secretName },
-                                { name: "VERIFY_TIMEOUT_SECONDS", value: String(args.timeoutSeconds) },
+                                { name: "VERIFY_TIMEOUT_SECONDS", value: String(timeoutSeconds) },
                                 { name: "VERIFY_INITIAL_BACKOFF_SECONDS", value: "5" },
                                 { name: "VERIFY_MAX_BACKOFF_SECONDS", value: "60" },
                                 // az writes its token cache here; the root file system is read-only.
