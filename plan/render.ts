@@ -1,5 +1,5 @@
 import type { Plan, PlanResource, TrustChain, TrustRole } from "./model";
-import { groupBy, shortType } from "./inspect";
+import { groupBy, shortType, useLabel } from "./inspect";
 import { isUnknownValue, unknownText } from "./unknowns";
 
 /** Marks for a consistent and a broken link. */
@@ -70,7 +70,7 @@ function renderChain(chain: TrustChain): string[] {
             lines.push(`        FIC ${f.name}: issuer ${showValue(f.issuer)} (${f.issuerSource}), audiences ${f.audiences.join(", ")}`);
         }
         if (s.serviceAccount) lines.push(`        ServiceAccount ${s.namespace}/${s.serviceAccountName}: client-id ${s.serviceAccount.clientIdAnnotation === null ? "(none)" : showValue(s.serviceAccount.clientIdAnnotation)}`);
-        for (const p of s.pods) lines.push(`        ${p.kind} ${p.name}: ${p.useLabel ? 'labelled azure.workload.identity/use: "true"' : "no azure.workload.identity/use label"}`);
+        for (const p of s.pods) lines.push(`        ${p.kind} ${p.name}: ${p.useLabel ? `labelled ${useLabel}: "true"` : `no ${useLabel} label`}`);
     }
     for (const n of chain.needs) {
         lines.push(`    ${n.providedBy ? ok : broken} needs ${n.action} on ${showValue(n.resourceName)}: ${n.providedBy ? `${n.providedBy.role} allows it` : "no granted role allows it"}`);
