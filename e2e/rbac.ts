@@ -1,4 +1,4 @@
-import { getSecretDataAction, roleAllowsDataAction, scopeCovers } from "../components/shared/roles";
+import { getSecretDataAction, roleAllowsDataAction, roleGuidOf, scopeCovers } from "../components/shared/roles";
 import type { RoleAssignmentSpec, RoleDefinitionSpec, VaultSpec, World } from "./model";
 
 /**
@@ -6,16 +6,8 @@ import type { RoleAssignmentSpec, RoleDefinitionSpec, VaultSpec, World } from ".
  * role-definitions and overview#how-azure-rbac-determines-if-a-user-has-access-to-a-resource): a principal may
  * perform a data action on a resource when one of its role assignments, at the resource's scope or a parent scope,
  * has a role whose `dataActions` match the action and whose `notDataActions` do not (the shared rules in
- * components/shared/roles.ts: `roleAllowsDataAction`, `scopeCovers`).
+ * components/shared/roles.ts: `roleAllowsDataAction`, `scopeCovers`, `roleGuidOf`).
  */
-
-/** The data action of reading a secret's value (Key Vault's `GET /secrets/{name}`). */
-export const getSecretAction = getSecretDataAction;
-
-/** The GUID at the end of a role definition id. */
-export function roleGuidOf(roleDefinitionId: string): string {
-    return roleDefinitionId.split("/").pop()!.toLowerCase();
-}
 
 /** The decision, with the assignment that granted it (for a readable report). */
 export type RbacDecision = { readonly allowed: true; readonly role: string; readonly scope: string } | { readonly allowed: false };
@@ -42,8 +34,8 @@ export function secretReaders(vault: VaultSpec, world: Pick<World, "roleAssignme
     // A name no secret has: only assignments at the vault or above can cover it.
     const anyName = `${vault.id}/secrets/\u0000`;
     const allowed = (resourceId: string): string[] =>
-        principals.filter((p) => decideDataAction(p, getSecretAction, resourceId, world.roleAssignments, world.roleDefinitions).allowed);
+        principals.filter((p) => decideDataAction(p, getSecretDataAction, resourceId, world.roleAssignments, world.roleDefinitions).allowed);
     const secrets: Record<string, string[]> = {};
     for (const name of Object.keys(vault.secrets)) secrets[name] = allowed(`${vault.id}/secrets/${name}`);
-    return { action: getSecretAction, vault: allowed(anyName), secrets };
+    return { action: getSecretDataAction, vault: allowed(anyName), secrets };
 }

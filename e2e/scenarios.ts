@@ -1,9 +1,9 @@
 import { clientIdAnnotation, useLabel } from "../components/identity/workloadIdentity";
 import { clouds } from "../components/shared/clouds";
-import { builtInRoles } from "../components/shared/roles";
+import { builtInRoles, getSecretDataAction } from "../components/shared/roles";
 import type { IdentitySpec, PodSpec, VaultSpec, World } from "./model";
 import { Admission, admitPod, WebhookSettings } from "./webhook";
-import { getSecretAction, decideDataAction } from "./rbac";
+import { decideDataAction } from "./rbac";
 import { createHash } from "crypto";
 
 /**
@@ -107,7 +107,7 @@ export function standInPods(world: World): PodSpec[] {
         .filter((sa) => sa.annotations[clientIdAnnotation] && !world.pods.some((p) => p.namespace === sa.namespace && p.serviceAccountName === sa.name))
         .map((sa) => {
             const identity = world.identities.find((i) => i.clientId === sa.annotations[clientIdAnnotation]);
-            const vault = world.vaults.find((v) => identity && decideDataAction(identity.principalId, getSecretAction, `${v.id}/secrets/x`, world.roleAssignments, world.roleDefinitions).allowed)
+            const vault = world.vaults.find((v) => identity && decideDataAction(identity.principalId, getSecretDataAction, `${v.id}/secrets/x`, world.roleAssignments, world.roleDefinitions).allowed)
                 ?? world.vaults[0];
             const env: Record<string, string> = {};
             if (vault) {
@@ -207,12 +207,12 @@ export function breakLink(name: string, world: World, pod: PodSpec): Broken | un
         case "no-role":
             if (!identity || !vault) return undefined;
             w.roleAssignments = world.roleAssignments.filter((a) => a.principalId !== identity.principalId);
-            return { world: w, expect: { kind: "error", name: "RestError", status: 403, includes: ["Caller is not authorized to perform action on resource", getSecretAction], innerCode: "ForbiddenByRbac" } };
+            return { world: w, expect: { kind: "error", name: "RestError", status: 403, includes: ["Caller is not authorized to perform action on resource", getSecretDataAction], innerCode: "ForbiddenByRbac" } };
         case "reader-role":
             if (!identity || !vault) return undefined;
             w.roleAssignments = world.roleAssignments.map((a) => a.principalId !== identity.principalId ? a
                 : { ...a, roleDefinitionId: a.roleDefinitionId.replace(/[^/]+$/, builtInRoles["Key Vault Reader"]) });
-            return { world: w, expect: { kind: "error", name: "RestError", status: 403, includes: ["Caller is not authorized to perform action on resource", getSecretAction], innerCode: "ForbiddenByRbac" } };
+            return { world: w, expect: { kind: "error", name: "RestError", status: 403, includes: ["Caller is not authorized to perform action on resource", getSecretDataAction], innerCode: "ForbiddenByRbac" } };
         case "rbac-off": {
             const v = w.vaults.find((x) => x.name === vault?.name);
             // An access policy granting the identity secret reads would keep it working: then RBAC off breaks nothing.

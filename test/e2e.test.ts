@@ -1,12 +1,12 @@
 import { strict as assert } from "assert";
 import { clientIdAnnotation, tokenExpirationAnnotation, useLabel } from "../components/identity/workloadIdentity";
-import { builtInRoles, operationMatches, scopeCovers } from "../components/shared/roles";
+import { builtInRoles, getSecretDataAction, operationMatches, scopeCovers } from "../components/shared/roles";
 import { roleDefinitions } from "../e2e/roleActions";
 import { committedStacks, namespaceProblem, parseArgs } from "../e2e/cli";
 import { decideExchange, jwtBearerAssertionType } from "../e2e/entra";
 import type { MockedResource } from "../plan/mocks";
 import type { ClusterSpec, IdentitySpec, PodSpec, ServiceAccountSpec, World } from "../e2e/model";
-import { decideDataAction, getSecretAction, secretReaders } from "../e2e/rbac";
+import { decideDataAction, secretReaders } from "../e2e/rbac";
 import { breakLink, judge, jobsForStack, scenarios, sha256, standInPods } from "../e2e/scenarios";
 import { admitPod } from "../e2e/webhook";
 import { worldFromResources } from "../e2e/wiring";
@@ -127,10 +127,10 @@ describe("e2e: Entra token exchange rules", () => {
 
 describe("e2e: RBAC data actions", () => {
     it("matches wildcards case-insensitively, and only whole patterns", () => {
-        assert.ok(operationMatches("Microsoft.KeyVault/vaults/secrets/*", getSecretAction));
-        assert.ok(operationMatches("microsoft.keyvault/vaults/*", getSecretAction));
-        assert.ok(!operationMatches("Microsoft.KeyVault/vaults/*/read", getSecretAction));
-        assert.ok(!operationMatches("Microsoft.KeyVault/vaults/secrets/readMetadata/action", getSecretAction));
+        assert.ok(operationMatches("Microsoft.KeyVault/vaults/secrets/*", getSecretDataAction));
+        assert.ok(operationMatches("microsoft.keyvault/vaults/*", getSecretDataAction));
+        assert.ok(!operationMatches("Microsoft.KeyVault/vaults/*/read", getSecretDataAction));
+        assert.ok(!operationMatches("Microsoft.KeyVault/vaults/secrets/readMetadata/action", getSecretDataAction));
     });
 
     it("covers a resource from its own scope and its parents only", () => {
@@ -142,12 +142,12 @@ describe("e2e: RBAC data actions", () => {
     it("lets Key Vault Secrets User, Officer and Administrator read a secret, never Key Vault Reader", () => {
         const assign = (role: keyof typeof builtInRoles) => [{ principalId: "p", roleDefinitionId: roleId(builtInRoles[role]), scope: vaultId }];
         for (const role of ["Key Vault Secrets User", "Key Vault Secrets Officer", "Key Vault Administrator"] as const) {
-            assert.ok(decideDataAction("p", getSecretAction, `${vaultId}/secrets/s1`, assign(role), world.roleDefinitions).allowed, role);
+            assert.ok(decideDataAction("p", getSecretDataAction, `${vaultId}/secrets/s1`, assign(role), world.roleDefinitions).allowed, role);
         }
-        assert.ok(!decideDataAction("p", getSecretAction, `${vaultId}/secrets/s1`, assign("Key Vault Reader"), world.roleDefinitions).allowed);
-        assert.ok(!decideDataAction("other", getSecretAction, `${vaultId}/secrets/s1`, assign("Key Vault Secrets User"), world.roleDefinitions).allowed);
+        assert.ok(!decideDataAction("p", getSecretDataAction, `${vaultId}/secrets/s1`, assign("Key Vault Reader"), world.roleDefinitions).allowed);
+        assert.ok(!decideDataAction("other", getSecretDataAction, `${vaultId}/secrets/s1`, assign("Key Vault Secrets User"), world.roleDefinitions).allowed);
         // A role the directory does not define grants nothing.
-        assert.ok(!decideDataAction("p", getSecretAction, `${vaultId}/secrets/s1`, assign("Key Vault Secrets User"), {}).allowed);
+        assert.ok(!decideDataAction("p", getSecretDataAction, `${vaultId}/secrets/s1`, assign("Key Vault Secrets User"), {}).allowed);
     });
 
     it("lists who may read each secret: vault-wide grants cover every name, a secret-scoped grant only its secret", () => {
@@ -160,7 +160,7 @@ describe("e2e: RBAC data actions", () => {
                 { principalId: "c", roleDefinitionId: roleId(builtInRoles["Key Vault Reader"]), scope: vaultId },
             ],
         });
-        assert.deepEqual(readers, { action: getSecretAction, vault: ["a"], secrets: { s1: ["a"], s2: ["a", "b"] } });
+        assert.deepEqual(readers, { action: getSecretDataAction, vault: ["a"], secrets: { s1: ["a"], s2: ["a", "b"] } });
     });
 });
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { v5 as uuidv5, validate as uuidValidate, version as uuidVersion } from "uuid";
 import {
-    builtInRoles, isGuid, resolveRole, roleAssignmentName, roleAssignmentNamespace, roleDefinitionIdFor, roleNameForGuid, roleProblem,
+    builtInRoles, isGuid, resolveRole, roleAssignmentName, roleAssignmentNamespace, roleDefinitionIdFor, roleGuidOf, roleNameForGuid, roleProblem,
 } from "../components/shared/roles";
 import {
     checkNamespaceName, checkServiceAccountName, federatedCredentialName, federatedCredentialNamePattern, serviceAccountSubject,
@@ -78,6 +78,15 @@ describe("roles", () => {
             assert.equal(
                 roleDefinitionIdFor("/providers/Microsoft.Capacity/reservationOrders/r1", secretsUser, sub),
                 `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${secretsUser}`);
+        });
+    });
+
+    describe("roleGuidOf", () => {
+        it("reads the GUID back from every form roleDefinitionIdFor writes, lowercase", () => {
+            for (const scope of ["/subscriptions/aaaa/resourceGroups/rg", "/", "/providers/Microsoft.Capacity/reservationOrders/r1"]) {
+                assert.equal(roleGuidOf(roleDefinitionIdFor(scope, secretsUser.toUpperCase(), sub)), secretsUser);
+            }
+            assert.equal(roleGuidOf(secretsUser), secretsUser);
         });
     });
 

@@ -40,22 +40,35 @@ export interface RoleGrantArgs {
     description?: string;
 }
 
-/** Arguments of {@link createFederatedIdentity}: a user-assigned identity, its credentials and its roles. */
-export interface FederatedIdentityArgs {
+/**
+ * What every identity component takes for the identity itself: where it lives, its name, roles and tags.
+ * {@link FederatedIdentityArgs}, `GitHubActionsIdentityArgs` and `WorkloadIdentityArgs` extend it.
+ */
+export interface IdentityBaseArgs {
     /** The resource group for the user-assigned managed identity. */
     resourceGroupName: pulumi.Input<string>;
     /** The identity's Azure region. Default: the resource group's (the provider's default location). */
     location?: pulumi.Input<string>;
     /** The identity's Azure name (3–128 letters, digits, '-' and '_'). Default: Pulumi auto-naming from the component name. */
     identityName?: string;
-    /** The `aud` every credential accepts: what the token's issuer puts in it (see `components/shared/clouds.ts`). */
-    audience: string;
-    /** The federated credentials, at most 20. */
-    credentials: FederatedCredentialArgs[];
     /** Roles to grant the identity. */
     roleGrants?: RoleGrantArgs[];
     /** Tags for the managed identity. */
     tags?: Record<string, string>;
+}
+
+/** The {@link IdentityBaseArgs} fields of `args`, and no others: what a component passes on to {@link createFederatedIdentity}. */
+export function identityBaseArgs(args: IdentityBaseArgs): IdentityBaseArgs {
+    const { resourceGroupName, location, identityName, roleGrants, tags } = args;
+    return { resourceGroupName, location, identityName, roleGrants, tags };
+}
+
+/** Arguments of {@link createFederatedIdentity}: a user-assigned identity, its credentials and its roles. */
+export interface FederatedIdentityArgs extends IdentityBaseArgs {
+    /** The `aud` every credential accepts: what the token's issuer puts in it (see `components/shared/clouds.ts`). */
+    audience: string;
+    /** The federated credentials, at most 20. */
+    credentials: FederatedCredentialArgs[];
 }
 
 /**

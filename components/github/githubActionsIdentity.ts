@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import {
-    createFederatedIdentity, credentialProblems, FederatedCredentialArgs, identityProblems, RoleGrantArgs,
+    createFederatedIdentity, credentialProblems, FederatedCredentialArgs, identityBaseArgs, IdentityBaseArgs, identityProblems,
 } from "../federation/federatedIdentity";
 import { CloudName, cloudNames, clouds, defaultCloud, isCloudName } from "../shared/clouds";
 import { ArgsError, Problems } from "../shared/errors";
@@ -50,23 +50,13 @@ export interface GitHubSubjectArgs {
 }
 
 /** Arguments of {@link GitHubActionsIdentity}. */
-export interface GitHubActionsIdentityArgs {
-    /** The resource group for the user-assigned managed identity. */
-    resourceGroupName: pulumi.Input<string>;
-    /** The identity's Azure region. Default: the resource group's. */
-    location?: pulumi.Input<string>;
-    /** The identity's Azure name. Default: Pulumi auto-naming from the component name. */
-    identityName?: string;
+export interface GitHubActionsIdentityArgs extends IdentityBaseArgs {
     /** The repository. */
     repository: GitHubRepositoryArgs;
     /** The jobs allowed to sign in, one credential per subject and format. */
     subjects: GitHubSubjectArgs[];
     /** The Azure cloud: chooses the audience the workflow asks GitHub for (azure/login's `audience`). Default `AzureCloud`. */
     cloud?: CloudName;
-    /** Roles to grant the identity. */
-    roleGrants?: RoleGrantArgs[];
-    /** Tags for the managed identity. */
-    tags?: Record<string, string>;
 }
 
 // GitHub: owners are 1-39 letters, digits and single hyphens, not at either end; repository names are letters, digits, '.', '-', '_'.
@@ -240,15 +230,7 @@ export class GitHubActionsIdentity extends pulumi.ComponentResource {
         this.audience = clouds[args.cloud ?? defaultCloud].tokenExchangeAudience;
         const credentials = githubCredentials(args);
         this.subjects = credentials.map((c) => c.subject);
-        const created = createFederatedIdentity(name, {
-            resourceGroupName: args.resourceGroupName,
-            location: args.location,
-            identityName: args.identityName,
-            audience: this.audience,
-            credentials,
-            roleGrants: args.roleGrants,
-            tags: args.tags,
-        }, this);
+        const created = createFederatedIdentity(name, { ...identityBaseArgs(args), audience: this.audience, credentials }, this);
         this.identity = created.identity;
         this.clientId = created.clientId;
         this.principalId = created.principalId;

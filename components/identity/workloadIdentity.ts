@@ -4,7 +4,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as k8s from "@pulumi/kubernetes";
 import { createHash } from "crypto";
 import {
-    createFederatedIdentity, FederatedCredentialArgs, identityProblems, RoleGrantArgs,
+    createFederatedIdentity, FederatedCredentialArgs, identityBaseArgs, IdentityBaseArgs, identityProblems,
 } from "../federation/federatedIdentity";
 import { aksWebhookTokenAudience } from "../shared/clouds";
 import { ArgsError, Problems } from "../shared/errors";
@@ -38,13 +38,7 @@ export interface ServiceAccountSubjectArgs {
 }
 
 /** Arguments of {@link WorkloadIdentity}. */
-export interface WorkloadIdentityArgs {
-    /** The resource group for the user-assigned managed identity. */
-    resourceGroupName: pulumi.Input<string>;
-    /** The identity's Azure region. Default: the resource group's (the provider's default location). */
-    location?: pulumi.Input<string>;
-    /** The identity's Azure name (3–128 letters, digits, '-' and '_'). Default: Pulumi auto-naming from the component name. */
-    identityName?: string;
+export interface WorkloadIdentityArgs extends IdentityBaseArgs {
     /**
      * The OIDC issuers to trust, by a short stable label: usually `{ aks: cluster.issuerUrl }`, or one per
      * cluster for multi-cluster and blue/green (`{ blue: ..., green: ... }`). Each issuer URL is used verbatim.
@@ -52,8 +46,6 @@ export interface WorkloadIdentityArgs {
     issuers: Record<string, pulumi.Input<string>>;
     /** The ServiceAccounts allowed to sign in as this identity (many-to-one). One FIC is created per issuer and subject. */
     subjects: ServiceAccountSubjectArgs[];
-    /** Roles to grant the identity. */
-    roleGrants?: RoleGrantArgs[];
     /**
      * The audience of the webhook's projected tokens. Default `api://AzureADTokenExchange`, what AKS's webhook
      * projects in every cloud (see `aksWebhookTokenAudience`); set it only for a self-managed webhook run with `--audience`.
@@ -73,8 +65,6 @@ export interface WorkloadIdentityArgs {
     labels?: Record<string, string>;
     /** Extra annotations for the ServiceAccounts. Must not set the `azure.workload.identity/*` keys this component owns. */
     annotations?: Record<string, string>;
-    /** Tags for the managed identity. */
-    tags?: Record<string, string>;
 }
 
 const ownedAnnotations = [clientIdAnnotation, tenantIdAnnotation, tokenExpirationAnnotation];
@@ -238,13 +228,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
         this.namespaces = [...new Set(args.subjects.map((s) => s.namespace))];
 
         const created = createFederatedIdentity(name, {
-            resourceGroupName: args.resourceGroupName,
-            location: args.location,
-            identityName: args.identityName,
-            audience: args.audience ?? aksWebhookTokenAudience,
-            credentials: workloadCredentials(args),
-            roleGrants: args.roleGrants,
-            tags: args.tags,
+            ...identityBaseArgs(args), audience: args.audience ?? aksWebhookTokenAudience, credentials: workloadCredentials(args),
         }, this);
         this.identity = created.identity;
         this.clientId = created.clientId;

@@ -222,6 +222,11 @@ export function roleDefinitionIdFor(scope: string, roleGuid: string, fallbackSub
     return `/subscriptions/${fallbackSubscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
 }
 
+/** The role definition GUID at the end of a `roleDefinitionId` (any of {@link roleDefinitionIdFor}'s forms), lowercase. */
+export function roleGuidOf(roleDefinitionId: string): string {
+    return (roleDefinitionId.split("/").pop() ?? roleDefinitionId).toLowerCase();
+}
+
 /** The fixed UUID v5 namespace of this library's role assignment names. Never change it: names would change. */
 export const roleAssignmentNamespace = "5b0d5c9e-7d0e-4c54-9a55-3f2f8a0c6a11";
 

@@ -2,7 +2,7 @@
  * Rules about a workload's role assignments: what it needs and whether its roles provide it. One implementation,
  * used by the offline plan's trust analysis (plan/trust.ts) and by the CrossGuard policy pack (policy/index.ts).
  */
-import { builtInRoleByGuid, getSecretDataAction, roleAllowsDataAction, scopeCovers } from "../../components/shared/roles";
+import { builtInRoleByGuid, getSecretDataAction, roleAllowsDataAction, roleGuidOf, scopeCovers } from "../../components/shared/roles";
 
 /** A role assignment, as ARM ids. */
 export interface Grant {
@@ -30,11 +30,6 @@ const vaultIdPattern = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/provider
 /** Whether an ARM id is a Key Vault's. */
 export function isVaultId(id: string): boolean {
     return vaultIdPattern.test(id);
-}
-
-/** The role definition GUID at the end of a `roleDefinitionId`. */
-export function roleGuidOf(roleDefinitionId: string): string {
-    return (roleDefinitionId.split("/").pop() ?? roleDefinitionId).toLowerCase();
 }
 
 /**
