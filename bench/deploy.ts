@@ -11,6 +11,7 @@
  * finishes only after its own credentials and roles have propagated, then runs.
  */
 import type { Plan, PlanResource } from "../plan/model";
+import { types } from "../plan/kinds";
 
 /** How long a resource takes, in seconds, and where the figure comes from. */
 export interface Latency {
@@ -26,47 +27,47 @@ export interface Latency {
 
 /** Published latencies, by type token. A type not listed takes {@link defaultLatency}. */
 export const latencies: Readonly<Record<string, Latency>> = {
-    "azure-native:containerservice:ManagedCluster": {
+    [types.cluster]: {
         typical: 6 * 60, slow: 10 * 60,
         source: "AKS cluster create: 'after a few minutes, the command completes' (learn.microsoft.com/azure/aks/learn/quick-kubernetes-deploy-cli); 5-10 min observed and stated in issue 12; 13 min in a 2018 measurement (gist.github.com/sacreman/9054e4e9def7df545437b62b500d55e9)",
     },
-    "azure-native:containerservice:AgentPool": {
+    [types.agentPool]: {
         typical: 4 * 60, slow: 8 * 60,
         source: "AKS node pool add: VM scale set provisioning, minutes (learn.microsoft.com/azure/aks/manage-node-pools); assumed below a cluster create",
     },
-    "azure-native:managedidentity:UserAssignedIdentity": {
+    [types.identity]: {
         typical: 5, slow: 15,
         source: "UAMI create: an ARM PUT that completes synchronously in seconds (learn.microsoft.com/entra/identity/managed-identities-azure-resources/how-manage-user-assigned-managed-identities)",
     },
-    "azure-native:managedidentity:FederatedIdentityCredential": {
+    [types.fic]: {
         typical: 5, slow: 15, propagation: { typical: 10, slow: 60 },
         source: "FIC create: seconds, one at a time per identity (409 ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity otherwise); propagation 'a few seconds' (azure.github.io/azure-workload-identity/docs/faq.html 'Is there a propagation delay after creating a federated identity credential?'; Azure/azure-workload-identity#576)",
     },
-    "azure-native:authorization:RoleAssignment": {
+    [types.roleAssignment]: {
         typical: 5, slow: 15, propagation: { typical: 3 * 60, slow: 10 * 60 },
         source: "role assignment PUT ~5 s; data-plane propagation 'a few minutes' (Azure-Samples/claude#39), Key Vault RBAC 'up to 10 minutes' (Azure/devops-governance#22); ARM caching up to 30 min for control-plane changes (learn.microsoft.com/answers/questions/524792)",
     },
-    "azure-native:keyvault:Vault": {
+    [types.vault]: {
         typical: 20, slow: 60,
         source: "Key Vault create: tens of seconds (learn.microsoft.com/azure/key-vault/general/quick-create-cli); assumed",
     },
-    "azure-native:keyvault:Secret": {
+    [types.secret]: {
         typical: 3, slow: 10,
         source: "Key Vault secret PUT through ARM: seconds; assumed",
     },
-    "azure-native:resources:ResourceGroup": {
+    [types.resourceGroup]: {
         typical: 2, slow: 5,
         source: "resource group create: a synchronous ARM PUT, seconds; assumed",
     },
-    "pulumi:providers:kubernetes": {
+    [types.k8sProvider]: {
         typical: 1, slow: 2,
         source: "provider configuration, local: no cloud call",
     },
-    "kubernetes:batch/v1:Job": {
+    [types.job]: {
         typical: 30, slow: 90,
         source: "the verification Job's pod start: scheduling and the Azure CLI image pull; assumed (no published figure). Then one attempt (az login + secret read) every backoff step (from the Job's env: VERIFY_INITIAL/MAX_BACKOFF_SECONDS) until its own credentials and roles have propagated",
     },
-    "kubernetes:apps/v1:Deployment": {
+    [types.deployment]: {
         typical: 30, slow: 120,
         source: "pulumi-kubernetes waits for the rollout (pods ready); assumed",
     },
@@ -135,7 +136,7 @@ const label = (r: PlanResource): string => `${r.type.split(":").slice(1).join(":
 /** Computes the critical path of a first `pulumi up` of `plan`. */
 export function deployModel(plan: Plan, scenario: "typical" | "slow"): DeployModel {
     const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
-    const providers = plan.resources.filter((r) => r.type === "pulumi:providers:kubernetes").map((r) => r.urn);
+    const providers = plan.resources.filter((r) => r.type === types.k8sProvider).map((r) => r.urn);
     // What each resource waits for, and for which of those it needs propagation, not just creation.
     const waitsFor = (r: PlanResource): string[] => {
         const waits = new Set(r.dependsOn);
@@ -170,7 +171,7 @@ export function deployModel(plan: Plan, scenario: "typical" | "slow"): DeployMod
         }
         const latency = latencyOf(r);
         let created = start + latency[scenario];
-        if (r.type === "kubernetes:batch/v1:Job") {
+        if (r.type === types.job) {
             // The Job proves access: its pod retries until its own credentials and roles have propagated.
             const backoff = jobBackoff(r);
             let attempt = created;
@@ -203,7 +204,7 @@ export function deployModel(plan: Plan, scenario: "typical" | "slow"): DeployMod
         const finish = next && done.get(next.urn)!.lastVia === "propagated" ? d.effective : d.created;
         path.unshift({ urn, label: label(r), start: d.start, finish, note: next && done.get(next.urn)!.lastVia === "propagated" ? "incl. propagation" : "" });
     }
-    const cluster = plan.resources.find((r) => r.type === "azure-native:containerservice:ManagedCluster");
+    const cluster = plan.resources.find((r) => r.type === types.cluster);
     return { scenario, total: done.get(end.urn)!.created, clusterDone: cluster ? done.get(cluster.urn)!.created : undefined, path };
 }
 

@@ -8,6 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { MockedResource } from "../plan/mocks";
+import { types } from "../plan/kinds";
 
 /** One recorded resource, as `bench/one.ts record` writes it. */
 export interface RecordedResource extends Pick<MockedResource, "type" | "name" | "urn" | "parent" | "custom" | "dependencies" | "propertyDependencies" | "protect" | "deleteBeforeReplace" | "inputs"> {
@@ -142,7 +143,7 @@ export async function replay(recording: Recording): Promise<Record<string, unkno
         } else {
             resource = new ReplayedComponent(r.type, r.name, opts);
         }
-        if (r.type === "azure-native:managedidentity:UserAssignedIdentity") outputs[r.name] = (resource as pulumi.CustomResource).id;
+        if (r.type === types.identity) outputs[r.name] = (resource as pulumi.CustomResource).id;
         created.set(r.urn, resource);
     }
     await Promise.all(invokes);

@@ -17,6 +17,7 @@ import { EngineMocks } from "../plan/mocks";
 import { planStack } from "../plan/plan";
 import { renderDeployModel, renderLatencies } from "./deploy";
 import { Recording, RecordedResource, replay } from "./floor";
+import { types } from "../plan/kinds";
 
 /** `--set` overrides for a dev stack with `count` workloads, each in its own namespace. */
 export function syntheticOverrides(count: number): string[] {
@@ -116,7 +117,7 @@ export const twentyCredentials = [
 async function deploy(): Promise<string> {
     const dev = await planStack({ stack: "dev" });
     const twenty = await planStack({ stack: "dev", set: twentyCredentials });
-    const fics = twenty.plan.resources.filter((r) => r.type === "azure-native:managedidentity:FederatedIdentityCredential" && r.parent?.endsWith("::orders")).length;
+    const fics = twenty.plan.resources.filter((r) => r.type === types.fic && r.parent?.endsWith("::orders")).length;
     return [
         renderDeployModel("Deploy model: first `pulumi up` of the dev stack (critical path; start → done, m:ss)", dev.plan),
         "",

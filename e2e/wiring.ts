@@ -3,6 +3,7 @@ import { roleDefinitions } from "./roleActions";
 import type {
     ClusterSpec, ContainerSpec, FederatedCredentialSpec, IdentitySpec, PodSpec, RoleAssignmentSpec, ServiceAccountSpec, VaultSpec, World,
 } from "./model";
+import { types } from "../plan/kinds";
 
 /** Pulumi's marker of a secret value in serialized inputs (`{ <sig>: <secret sig>, value }`). */
 const secretSignatureKey = "4dabf18193072939515e22adb298388d";
@@ -46,10 +47,10 @@ function stringMap(value: unknown): Record<string, string> {
 
 /** Kubernetes kinds whose objects carry a pod template at `spec.template`, by type token. */
 const podTemplateKinds: Record<string, string> = {
-    "kubernetes:apps/v1:Deployment": "Deployment",
-    "kubernetes:apps/v1:StatefulSet": "StatefulSet",
-    "kubernetes:apps/v1:DaemonSet": "DaemonSet",
-    "kubernetes:batch/v1:Job": "Job",
+    [types.deployment]: "Deployment",
+    [types.statefulSet]: "StatefulSet",
+    [types.daemonSet]: "DaemonSet",
+    [types.job]: "Job",
 };
 
 function podOf(resource: MockedResource, kind: string): PodSpec {
@@ -89,12 +90,12 @@ function podOf(resource: MockedResource, kind: string): PodSpec {
 export function worldFromResources(stack: string, resources: readonly MockedResource[]): World {
     const ofType = (type: string): MockedResource[] => resources.filter((r) => r.type === type);
 
-    const clusters = ofType("azure-native:containerservice:ManagedCluster");
+    const clusters = ofType(types.cluster);
     if (clusters.length !== 1) {
         throw new Error(`the rehearsal needs the stack to create exactly one AKS cluster (it creates ${clusters.length}); bring-your-own-cluster stacks are not rehearsed`);
     }
     const clusterState = clusters[0].state;
-    const identityResources = ofType("azure-native:managedidentity:UserAssignedIdentity");
+    const identityResources = ofType(types.identity);
     const tenantId = str(obj(clusterState.aadProfile).tenantID)
         ?? concrete(identityResources[0]?.state.tenantId, "the tenant id (from the stack's managed identities)");
     const cluster: ClusterSpec = {
@@ -104,7 +105,7 @@ export function worldFromResources(stack: string, resources: readonly MockedReso
         tenantId,
     };
 
-    const fics = ofType("azure-native:managedidentity:FederatedIdentityCredential");
+    const fics = ofType(types.fic);
     const identities: IdentitySpec[] = identityResources.map((r) => {
         const name = concrete(r.state.name, `identity ${r.name}'s name`);
         const rg = str(r.state.resourceGroupName);
@@ -125,7 +126,7 @@ export function worldFromResources(stack: string, resources: readonly MockedReso
         };
     });
 
-    const serviceAccounts: ServiceAccountSpec[] = ofType("kubernetes:core/v1:ServiceAccount").map((r) => {
+    const serviceAccounts: ServiceAccountSpec[] = ofType(types.serviceAccount).map((r) => {
         const metadata = obj(r.state.metadata);
         return {
             namespace: str(metadata.namespace) ?? "default",
@@ -136,8 +137,8 @@ export function worldFromResources(stack: string, resources: readonly MockedReso
 
     const pods: PodSpec[] = resources.filter((r) => r.type in podTemplateKinds).map((r) => podOf(r, podTemplateKinds[r.type]));
 
-    const secretResources = ofType("azure-native:keyvault:Secret");
-    const vaults: VaultSpec[] = ofType("azure-native:keyvault:Vault").map((r) => {
+    const secretResources = ofType(types.secret);
+    const vaults: VaultSpec[] = ofType(types.vault).map((r) => {
         const name = concrete(r.state.name ?? r.state.vaultName, `vault ${r.name}'s name`);
         const properties = obj(r.state.properties);
         const secrets: Record<string, string> = {};
@@ -164,7 +165,7 @@ export function worldFromResources(stack: string, resources: readonly MockedReso
         };
     });
 
-    const roleAssignments: RoleAssignmentSpec[] = ofType("azure-native:authorization:RoleAssignment").map((r) => ({
+    const roleAssignments: RoleAssignmentSpec[] = ofType(types.roleAssignment).map((r) => ({
         principalId: concrete(r.state.principalId, `role assignment ${r.name}'s principalId`),
         roleDefinitionId: concrete(r.state.roleDefinitionId, `role assignment ${r.name}'s roleDefinitionId`),
         scope: concrete(r.state.scope, `role assignment ${r.name}'s scope`),

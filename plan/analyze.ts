@@ -2,38 +2,11 @@ import type { Evaluation } from "./engine";
 import type { MockedResource } from "./mocks";
 import type { Plan, PlanResource } from "./model";
 import { groupBy, ResourceIndex } from "./inspect";
+import { rank } from "./kinds";
 import { maskSecrets } from "./mask";
 import { keyProperties } from "./properties";
 import { analyzeTrust } from "./trust";
 import { describeUnknowns, describeUnknownsTraced, isUnknownValue, traceComputedValues, traceString, unrehearse } from "./unknowns";
-
-/** The order siblings appear in: the trust chain's own order where it has one, then by type and name. */
-const typeRank = [
-    "azure-native:resources:ResourceGroup",
-    "wid:cluster:AksCluster",
-    "azure-native:managedidentity:UserAssignedIdentity",
-    "azure-native:containerservice:ManagedCluster",
-    "azure-native:containerservice:AgentPool",
-    "pulumi:providers:kubernetes",
-    "wid:keyvault:KeyVault",
-    "random:index/randomString:RandomString",
-    "random:index/randomPassword:RandomPassword",
-    "azure-native:keyvault:Vault",
-    "azure-native:keyvault:Secret",
-    "kubernetes:core/v1:Namespace",
-    "wid:identity:WorkloadIdentity",
-    "azure-native:managedidentity:FederatedIdentityCredential",
-    "kubernetes:core/v1:ServiceAccount",
-    "azure-native:authorization:RoleAssignment",
-    "kubernetes:apps/v1:Deployment",
-    "wid:verification:VerificationJob",
-    "kubernetes:batch/v1:Job",
-];
-
-function rank(type: string): number {
-    const i = typeRank.indexOf(type);
-    return i < 0 ? typeRank.length : i;
-}
 
 function compare(a: MockedResource, b: MockedResource): number {
     return rank(a.type) - rank(b.type) || a.type.localeCompare(b.type) || a.name.localeCompare(b.name, "en", { numeric: true });

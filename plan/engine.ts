@@ -150,8 +150,11 @@ function watchdog(mocks: EngineMocks, errors: Error[], finished: () => boolean):
     });
 }
 
-/** Waits until the engine has no RPC in flight and no new resource appears for a few turns of the event loop. */
-async function settle(mocks: EngineMocks): Promise<void> {
+/**
+ * Waits until the engine has no RPC in flight and the mocks have seen no new resource for a few turns of the event
+ * loop: registrations run asynchronously. (No timers: a turn of the loop is enough, and free.)
+ */
+export async function settle(mocks: EngineMocks): Promise<void> {
     const runtime = pulumi.runtime as unknown as RuntimeInternals;
     let quiet = 0;
     let seen = -1;

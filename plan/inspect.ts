@@ -1,32 +1,7 @@
 import type { MockedResource } from "./mocks";
 import { roleNameForGuid } from "../components/shared/roles";
+import { podTemplatePaths, types } from "./kinds";
 import { isUnknownValue } from "./unknowns";
-
-/** Type tokens the plan knows. */
-export const types = {
-    resourceGroup: "azure-native:resources:ResourceGroup",
-    cluster: "azure-native:containerservice:ManagedCluster",
-    agentPool: "azure-native:containerservice:AgentPool",
-    identity: "azure-native:managedidentity:UserAssignedIdentity",
-    fic: "azure-native:managedidentity:FederatedIdentityCredential",
-    vault: "azure-native:keyvault:Vault",
-    secret: "azure-native:keyvault:Secret",
-    roleAssignment: "azure-native:authorization:RoleAssignment",
-    serviceAccount: "kubernetes:core/v1:ServiceAccount",
-    namespace: "kubernetes:core/v1:Namespace",
-    k8sProvider: "pulumi:providers:kubernetes",
-} as const;
-
-/** Kubernetes kinds that run pods, and where each keeps its pod template. */
-export const podTemplatePaths: Record<string, string> = {
-    "kubernetes:apps/v1:Deployment": "spec.template",
-    "kubernetes:apps/v1:StatefulSet": "spec.template",
-    "kubernetes:apps/v1:DaemonSet": "spec.template",
-    "kubernetes:apps/v1:ReplicaSet": "spec.template",
-    "kubernetes:batch/v1:Job": "spec.template",
-    "kubernetes:batch/v1:CronJob": "spec.jobTemplate.spec.template",
-    "kubernetes:core/v1:Pod": "",
-};
 
 // The webhook's pod label, the client-id annotation and the token audience: one definition, in the component.
 export { clientIdAnnotation, useLabel } from "../components/identity/workloadIdentity";

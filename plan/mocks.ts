@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { unknown } from "@pulumi/pulumi/output";
+import { kindOf, types } from "./kinds";
 
 /**
  * Pulumi mocks for evaluating programs in-process, with no cloud and no CLI: every resource gets its
@@ -101,31 +102,9 @@ function fakeGuid(seed: string): string {
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** The ARM provider namespace and resource type path for an azure-native type token. */
-const armTypes: Record<string, string> = {
-    "azure-native:resources:ResourceGroup": "",
-    "azure-native:containerservice:ManagedCluster": "Microsoft.ContainerService/managedClusters",
-    "azure-native:containerservice:AgentPool": "Microsoft.ContainerService/managedClusters/agentPools",
-    "azure-native:managedidentity:UserAssignedIdentity": "Microsoft.ManagedIdentity/userAssignedIdentities",
-    "azure-native:managedidentity:FederatedIdentityCredential": "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
-    "azure-native:keyvault:Vault": "Microsoft.KeyVault/vaults",
-    "azure-native:keyvault:Secret": "Microsoft.KeyVault/vaults/secrets",
-    "azure-native:authorization:RoleAssignment": "Microsoft.Authorization/roleAssignments",
-};
-
 /** The Azure name a resource would get: its explicit name input, else Pulumi's auto-name (logical name). */
 function azureName(type: string, name: string, inputs: Record<string, unknown>): string {
-    const explicit: Record<string, string> = {
-        "azure-native:resources:ResourceGroup": "resourceGroupName",
-        "azure-native:containerservice:ManagedCluster": "resourceName",
-        "azure-native:containerservice:AgentPool": "agentPoolName",
-        "azure-native:managedidentity:UserAssignedIdentity": "resourceName",
-        "azure-native:managedidentity:FederatedIdentityCredential": "federatedIdentityCredentialResourceName",
-        "azure-native:keyvault:Vault": "vaultName",
-        "azure-native:keyvault:Secret": "secretName",
-        "azure-native:authorization:RoleAssignment": "roleAssignmentName",
-    };
-    const key = explicit[type];
+    const key = kindOf.get(type)?.nameInput;
     const value = key ? inputs[key] : undefined;
     // A name input that is itself unknown (a random suffix at preview) leaves the name unknown.
     if (value !== null && typeof value === "object" && (value as Record<string, unknown>).__pulumiUnknown === true) return value as unknown as string;
@@ -202,7 +181,7 @@ export class EngineMocks implements pulumi.runtime.Mocks {
     private armId(type: string, name: string, inputs: Record<string, unknown>): string {
         const rg = typeof inputs.resourceGroupName === "string" ? inputs.resourceGroupName : "rg";
         const sub = this.style === "fake" ? fakeAzure.subscriptionId : "<subscription>";
-        const path = armTypes[type];
+        const path = kindOf.get(type)?.armType;
         if (path === "") return `/subscriptions/${sub}/resourceGroups/${azureName(type, name, inputs)}`;
         if (path === undefined) return `${name}-id`;
         return `/subscriptions/${sub}/resourceGroups/${rg}/providers/${path}/${azureName(type, name, inputs)}`;
@@ -217,7 +196,7 @@ export class EngineMocks implements pulumi.runtime.Mocks {
         const outputs: Record<string, unknown> = {};
         const name = azureName(args.type, args.name, inputs);
         switch (args.type) {
-            case "azure-native:containerservice:ManagedCluster": {
+            case types.cluster: {
                 // The real shape: https://<region>.oic.prod-aks.azure.com/<tenant>/<guid>/, with its trailing slash.
                 const region = typeof inputs.location === "string" ? inputs.location : fakeAzure.location;
                 const issuer = this.computed(`https://${region}.oic.prod-aks.azure.com/${fakeAzure.tenantId}/${fakeGuid(args.name)}/`);
@@ -227,23 +206,23 @@ export class EngineMocks implements pulumi.runtime.Mocks {
                 outputs.fqdn = this.computed(`${name}.hcp.${fakeAzure.location}.azmk8s.io`);
                 break;
             }
-            case "azure-native:managedidentity:UserAssignedIdentity":
+            case types.identity:
                 outputs.name = name;
                 outputs.clientId = this.computed(fakeGuid(`client:${args.name}`));
                 outputs.principalId = this.computed(fakeGuid(`principal:${args.name}`));
                 outputs.tenantId = this.computed(fakeAzure.tenantId);
                 break;
-            case "azure-native:keyvault:Vault":
+            case types.vault:
                 outputs.name = name;
                 // Properties the program computes at preview (its tenant id) leave the whole object unknown.
                 outputs.properties = this.style === "unknown" && (inputs.properties as Record<string, unknown> | undefined)?.__pulumiUnknown === true
                     ? inputs.properties
                     : { ...((inputs.properties ?? {}) as Record<string, unknown>), vaultUri: this.computed(`https://${name}.vault.azure.net/`) };
                 break;
-            case "random:index/randomString:RandomString":
+            case types.randomString:
                 outputs.result = this.computed("x7k2qp".slice(0, Number(inputs.length ?? 6)));
                 break;
-            case "random:index/randomPassword:RandomPassword":
+            case types.randomPassword:
                 outputs.result = this.computed("fake-password-for-tests");
                 break;
             default:

@@ -1,6 +1,7 @@
 import type { MockedResource } from "./mocks";
 import { secretMask } from "./mask";
-import { at, clientIdAnnotation, describe, podTemplate, ResourceIndex, roleName, str, types } from "./inspect";
+import { at, clientIdAnnotation, describe, podTemplate, ResourceIndex, roleName, str } from "./inspect";
+import { podTemplatePaths, types } from "./kinds";
 
 /** Drops undefined entries, so absent settings do not clutter the plan. */
 function defined(props: Record<string, unknown>): Record<string, unknown> {
@@ -138,7 +139,7 @@ function otherAnnotations(inputs: unknown): Record<string, unknown> | undefined 
 }
 
 function containerImages(r: MockedResource): string[] | undefined {
-    const template = at(r.inputs, r.type === "kubernetes:core/v1:Pod" ? "" : r.type.endsWith("CronJob") ? "spec.jobTemplate.spec.template" : "spec.template");
+    const template = at(r.inputs, podTemplatePaths[r.type] ?? "spec.template");
     const containers = (at(template, "spec.containers") ?? []) as unknown[];
     const images = containers.map((c) => str(c, "image")).filter((x): x is string => x !== undefined);
     return images.length > 0 ? images : undefined;

@@ -3,12 +3,10 @@ import type { CiSubject, TrustChain, TrustRole, TrustSubject } from "./model";
 import { checkNeeds, Grant, unmetNeedProblem, workloadNeeds } from "../policy/rules/roles";
 import { audienceProblems, classifySubject, clusterIssuerProblems, githubCredentialProblems } from "../policy/rules/federation";
 import {
-    clientIdAnnotation, describe, groupBy, k8sName, podTemplate, ResourceIndex, roleGuid, roleName, shortType, str, types, useLabel,
+    clientIdAnnotation, describe, groupBy, k8sName, podTemplate, ResourceIndex, roleGuid, roleName, shortType, str, useLabel,
 } from "./inspect";
+import { types } from "./kinds";
 import { annotation } from "./properties";
-
-/** The component type that creates workload identities. */
-const workloadIdentityComponent = "wid:identity:WorkloadIdentity";
 
 /** What {@link analyzeTrust} finds. */
 export interface TrustAnalysis {
@@ -55,7 +53,7 @@ export function analyzeTrust(index: ResourceIndex): TrustAnalysis {
     const podsOf = groupBy(pods, (p) => `${p.namespace}/${p.serviceAccountName}`);
 
     const isWorkloadIdentity = (id: MockedResource): boolean =>
-        ficsOf.has(id.urn) || index.byUrn.get(id.parent ?? "")?.type === workloadIdentityComponent || annotatedWith(id.state.clientId).length > 0;
+        ficsOf.has(id.urn) || index.byUrn.get(id.parent ?? "")?.type === types.workloadIdentity || annotatedWith(id.state.clientId).length > 0;
 
     const chains = identities.filter(isWorkloadIdentity).map((identity) => {
         const clientId = String(identity.state.clientId);

@@ -7,21 +7,12 @@
 import type { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { maxFederatedCredentialsPerIdentity } from "../components/identity/workloadIdentity";
 import { ResourceIndex } from "../plan/inspect";
+import { types } from "../plan/kinds";
 import type { MockedResource } from "../plan/mocks";
 import { analyzeTrust } from "../plan/trust";
 import { audienceProblems, classifySubject, githubActionsIssuer, githubCredentialProblems } from "./rules/federation";
 import { clusterProblems, kubeSystemProblem, kubeconfigProblems, roleAssignmentProblems, vaultProblems } from "./rules/resources";
 import { broadScopeProblem } from "./rules/roles";
-
-/** The type tokens the policies look at (the azure-native v3 and kubernetes tokens). */
-export const policyTypes = {
-    fic: "azure-native:managedidentity:FederatedIdentityCredential",
-    identity: "azure-native:managedidentity:UserAssignedIdentity",
-    roleAssignment: "azure-native:authorization:RoleAssignment",
-    vault: "azure-native:keyvault:Vault",
-    cluster: "azure-native:containerservice:ManagedCluster",
-    k8sProvider: "pulumi:providers:kubernetes",
-} as const;
 
 /** A policy of this pack. */
 export type PackPolicy = ResourceValidationPolicy | StackValidationPolicy;
@@ -52,10 +43,10 @@ const forType = (type: string, check: (props: Record<string, unknown>, args: Res
 
 /** The identities that workloads or CI federate with: those some federated credential names. */
 function federatedIdentities(resources: readonly PolicyResource[]): Map<string, PolicyResource> {
-    const identities = resources.filter((r) => r.type === policyTypes.identity);
+    const identities = resources.filter((r) => r.type === types.identity);
     const out = new Map<string, PolicyResource>();
-    for (const fic of resources.filter((r) => r.type === policyTypes.fic)) {
-        const owner = (fic.propertyDependencies?.resourceName ?? []).find((d) => d.type === policyTypes.identity)
+    for (const fic of resources.filter((r) => r.type === types.fic)) {
+        const owner = (fic.propertyDependencies?.resourceName ?? []).find((d) => d.type === types.identity)
             ?? identities.find((id) => id.props.name === fic.props.resourceName);
         if (owner) out.set(owner.urn, owner);
     }
@@ -69,7 +60,7 @@ export const policies: PackPolicy[] = [
         description: "A federated identity credential has exactly one audience: the cloud's token-exchange audience (api://AzureADTokenExchange in Azure's public cloud).",
         enforcementLevel: "mandatory",
         configSchema: { properties: { audience: { type: "string", description: "Require exactly this audience (default: any cloud's token-exchange audience)." } } },
-        validateResource: forType(policyTypes.fic, (props, args, report) => {
+        validateResource: forType(types.fic, (props, args, report) => {
             const { audience } = args.getConfig<{ audience?: string }>();
             for (const p of audienceProblems(args.name, (props.audiences ?? []) as unknown[], audience)) report(p);
         }),
@@ -78,7 +69,7 @@ export const policies: PackPolicy[] = [
         name: "fic-issuer",
         description: "A federated credential's issuer is https; GitHub Actions credentials trust GitHub's issuer exactly (no trailing slash); a literal AKS issuer ends with its slash.",
         enforcementLevel: "mandatory",
-        validateResource: forType(policyTypes.fic, (props, args, report) => {
+        validateResource: forType(types.fic, (props, args, report) => {
             const issuer = props.issuer;
             if (typeof issuer !== "string") return;
             const kind = classifySubject(String(props.subject ?? ""));
@@ -96,7 +87,7 @@ export const policies: PackPolicy[] = [
         name: "fic-subject",
         description: "A federated credential's subject is a ServiceAccount's (system:serviceaccount:<namespace>:<name>) or one GitHub Actions issues, and never in kube-system.",
         enforcementLevel: "mandatory",
-        validateResource: forType(policyTypes.fic, (props, args, report) => {
+        validateResource: forType(types.fic, (props, args, report) => {
             const subject = String(props.subject ?? "");
             if (classifySubject(subject).kind === "other") {
                 report(`FIC "${args.name}" has subject "${subject}", which is neither a ServiceAccount's (system:serviceaccount:<namespace>:<name>) nor one GitHub Actions issues (repo:ORG/REPO:...)`);
@@ -114,7 +105,7 @@ export const policies: PackPolicy[] = [
             const { maxPerIdentity } = args.getConfig<{ maxPerIdentity: number }>();
             const limit = maxPerIdentity ?? maxFederatedCredentialsPerIdentity;
             const counts = new Map<string, number>();
-            for (const fic of args.resources.filter((r) => r.type === policyTypes.fic)) {
+            for (const fic of args.resources.filter((r) => r.type === types.fic)) {
                 const key = String(fic.props.resourceName ?? (fic.propertyDependencies?.resourceName ?? [])[0]?.urn ?? "?");
                 counts.set(key, (counts.get(key) ?? 0) + 1);
             }
@@ -138,9 +129,9 @@ export const policies: PackPolicy[] = [
         description: "Role assignments have a deterministic GUID name, and those to a managed identity set principalType: ServicePrincipal.",
         enforcementLevel: "mandatory",
         validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-            const identities = args.resources.filter((r) => r.type === policyTypes.identity);
-            for (const ra of args.resources.filter((r) => r.type === policyTypes.roleAssignment)) {
-                const toIdentity = (ra.propertyDependencies?.principalId ?? []).some((d) => d.type === policyTypes.identity)
+            const identities = args.resources.filter((r) => r.type === types.identity);
+            for (const ra of args.resources.filter((r) => r.type === types.roleAssignment)) {
+                const toIdentity = (ra.propertyDependencies?.principalId ?? []).some((d) => d.type === types.identity)
                     || identities.some((id) => id.props.principalId !== undefined && id.props.principalId === ra.props.principalId);
                 for (const p of roleAssignmentProblems(ra.props, toIdentity)) report(p, ra.urn);
             }
@@ -153,7 +144,7 @@ export const policies: PackPolicy[] = [
         validateStack: (args: StackValidationArgs, report: ReportViolation) => {
             const federated = federatedIdentities(args.resources);
             const principals = new Set([...federated.values()].map((id) => id.props.principalId).filter((p) => p !== undefined));
-            for (const ra of args.resources.filter((r) => r.type === policyTypes.roleAssignment)) {
+            for (const ra of args.resources.filter((r) => r.type === types.roleAssignment)) {
                 const toWorkload = (ra.propertyDependencies?.principalId ?? []).some((d) => federated.has(d.urn)) || principals.has(ra.props.principalId);
                 const problem = toWorkload && typeof ra.props.scope === "string" ? broadScopeProblem(ra.props.scope) : undefined;
                 if (problem) report(problem, ra.urn);
@@ -164,18 +155,18 @@ export const policies: PackPolicy[] = [
         name: "keyvault-rbac-purge-protection",
         description: "Key Vaults use Azure RBAC (no access policies) and purge protection.",
         enforcementLevel: "mandatory",
-        validateResource: forType(policyTypes.vault, (props, _args, report) => vaultProblems(props).forEach((p) => report(p))),
+        validateResource: forType(types.vault, (props, _args, report) => vaultProblems(props).forEach((p) => report(p))),
     },
     {
         name: "aks-local-accounts-off",
         description: "AKS clusters have local accounts off, and the OIDC issuer and workload identity on.",
         enforcementLevel: "mandatory",
-        validateResource: forType(policyTypes.cluster, (props, _args, report) => clusterProblems(props).forEach((p) => report(p))),
+        validateResource: forType(types.cluster, (props, _args, report) => clusterProblems(props).forEach((p) => report(p))),
     },
     {
         name: "no-admin-credentials",
         description: "Kubernetes providers never use a cluster's admin credential.",
         enforcementLevel: "advisory",
-        validateResource: forType(policyTypes.k8sProvider, (props, _args, report) => kubeconfigProblems(props.kubeconfig).forEach((p) => report(p))),
+        validateResource: forType(types.k8sProvider, (props, _args, report) => kubeconfigProblems(props.kubeconfig).forEach((p) => report(p))),
     },
 ];

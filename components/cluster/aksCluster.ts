@@ -265,6 +265,9 @@ export function requireIssuerUrl(cluster: string, profile: { issuerURL?: string 
     return profile.issuerURL;
 }
 
+/** The type token of {@link AksCluster}. */
+export const aksClusterType = "wid:cluster:AksCluster";
+
 /**
  * An AKS cluster ready for Microsoft Entra Workload ID: OIDC issuer and workload identity on, Entra ID
  * with Azure RBAC for Kubernetes authorization, local accounts off. Or, in bring-your-own mode, an
@@ -297,7 +300,7 @@ export class AksCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         validateAksClusterArgs(name, args);
-        super("wid:cluster:AksCluster", name, {}, opts);
+        super(aksClusterType, name, {}, opts);
 
         if (args.existing) {
             const existing = args.existing;

@@ -235,6 +235,9 @@ export function createFederatedIdentity(name: string, args: FederatedIdentityArg
     };
 }
 
+/** The type token of {@link FederatedIdentity}. */
+export const federatedIdentityType = "wid:federation:FederatedIdentity";
+
 /**
  * A user-assigned managed identity trusted by federated credentials on any OIDC issuer, with role grants:
  * the federation core as a component of its own. {@link WorkloadIdentity} and {@link GitHubActionsIdentity}
@@ -257,7 +260,7 @@ export class FederatedIdentity extends pulumi.ComponentResource {
     constructor(name: string, args: FederatedIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const problems = federatedIdentityArgsProblems(name, args);
         if (problems.length > 0) throw new ArgsError(`FederatedIdentity "${name}"`, problems);
-        super("wid:federation:FederatedIdentity", name, {}, opts);
+        super(federatedIdentityType, name, {}, opts);
         const created = createFederatedIdentity(name, args, this);
         this.identity = created.identity;
         this.clientId = created.clientId;

@@ -204,6 +204,9 @@ export function githubActionsIdentityArgsProblems(name: string, args: GitHubActi
     return [...problems.all];
 }
 
+/** The type token of {@link GitHubActionsIdentity}. */
+export const githubActionsIdentityType = "wid:github:GitHubActionsIdentity";
+
 /**
  * A user-assigned managed identity that GitHub Actions workflows of one repository sign in as, by OIDC,
  * with no secret: one federated credential per trusted subject (environment, pull request, branch, tag)
@@ -232,7 +235,7 @@ export class GitHubActionsIdentity extends pulumi.ComponentResource {
     constructor(name: string, args: GitHubActionsIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const problems = githubActionsIdentityArgsProblems(name, args);
         if (problems.length > 0) throw new ArgsError(`GitHubActionsIdentity "${name}"`, problems);
-        super("wid:github:GitHubActionsIdentity", name, {}, opts);
+        super(githubActionsIdentityType, name, {}, opts);
         this.issuer = githubActionsIssuer;
         this.audience = clouds[args.cloud ?? defaultCloud].tokenExchangeAudience;
         const credentials = githubCredentials(args);

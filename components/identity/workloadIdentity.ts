@@ -188,6 +188,9 @@ export function podAnnotationsForClientId(clientId: string): Record<string, stri
     return { [clientIdHashAnnotation]: createHash("sha256").update(clientId).digest("hex").slice(0, 16) };
 }
 
+/** The type token of {@link WorkloadIdentity}. */
+export const workloadIdentityType = "wid:identity:WorkloadIdentity";
+
 /**
  * A Microsoft Entra Workload ID for Kubernetes workloads: a user-assigned managed identity, a federated
  * identity credential per (issuer, ServiceAccount), the annotated ServiceAccounts, optional namespaces,
@@ -223,7 +226,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
 
     constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         validateWorkloadIdentityArgs(name, args);
-        super("wid:identity:WorkloadIdentity", name, {}, opts);
+        super(workloadIdentityType, name, {}, opts);
         this.logicalName = name;
         this.subjects = args.subjects.map((s) => ({ ...s }));
         this.namespaces = [...new Set(args.subjects.map((s) => s.namespace))];

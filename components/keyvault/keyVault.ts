@@ -106,6 +106,9 @@ export function vaultNameKeepers(args: Pick<KeyVaultArgs, "resourceGroupName" | 
     return { resourceGroupName: args.resourceGroupName, location: args.location ?? "resource-group-default" };
 }
 
+/** The type token of {@link KeyVault}. */
+export const keyVaultType = "wid:keyvault:KeyVault";
+
 /**
  * An Azure Key Vault that authorizes with Azure RBAC only (no access policies), with purge protection,
  * a globally unique name, the deployer as Key Vault Secrets Officer, and optional secrets.
@@ -131,7 +134,7 @@ export class KeyVault extends pulumi.ComponentResource {
 
     constructor(name: string, args: KeyVaultArgs, opts?: pulumi.ComponentResourceOptions) {
         validateKeyVaultArgs(name, args);
-        super("wid:keyvault:KeyVault", name, {}, opts);
+        super(keyVaultType, name, {}, opts);
         this.componentName = name;
         this.scopeKey = `keyvault:${name}`;
 

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { readFileSync } from "fs";
 import * as path from "path";
+import { useLabel } from "../identity/workloadIdentity";
 import { ArgsError, Problems } from "../shared/errors";
 import { checkNamespaceName, checkServiceAccountName, federatedNamespaceProblem, imageReferenceProblem } from "../shared/names";
 
@@ -64,11 +65,14 @@ export function verificationJobArgsProblems(args: VerificationJobArgs): string[]
     }
     if (!args.image) problems.add("image is required: an image with sh and the Azure CLI");
     else if (imageReferenceProblem(args.image)) problems.add(`image ${imageReferenceProblem(args.image)}`);
-    if (args.podLabels["azure.workload.identity/use"] !== "true") {
-        problems.add(`podLabels must carry azure.workload.identity/use: "true" (pass WorkloadIdentity.podLabels), or the webhook never injects the token`);
+    if (args.podLabels[useLabel] !== "true") {
+        problems.add(`podLabels must carry ${useLabel}: "true" (pass WorkloadIdentity.podLabels), or the webhook never injects the token`);
     }
     return [...problems.all];
 }
+
+/** The type token of {@link VerificationJob}. */
+export const verificationJobType = "wid:verification:VerificationJob";
 
 /**
  * A Kubernetes Job that proves the trust chain end to end: it runs as the workload's ServiceAccount,
@@ -82,7 +86,7 @@ export class VerificationJob extends pulumi.ComponentResource {
     constructor(name: string, args: VerificationJobArgs, opts?: pulumi.ComponentResourceOptions) {
         const problems = verificationJobArgsProblems(args);
         if (problems.length > 0) throw new ArgsError(`VerificationJob "${name}"`, problems);
-        super("wid:verification:VerificationJob", name, {}, opts);
+        super(verificationJobType, name, {}, opts);
         const timeoutSeconds = args.timeoutSeconds ?? defaultVerifyTimeoutSeconds;
 
         this.job = new k8s.batch.v1.Job(`${name}-job`, {

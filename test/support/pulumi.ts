@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { EngineMocks, EngineMocksOptions } from "../../plan/mocks";
 
 export { EngineMocks, fakeAzure } from "../../plan/mocks";
+export { settle } from "../../plan/engine";
 export type { MockedResource as MockedResourceLike } from "../../plan/mocks";
 
 /** The project and stack the unit tests run as. */
@@ -32,22 +33,6 @@ export function isKnown(output: pulumi.Output<unknown>): Promise<boolean> {
 /** Resolves a resource's URN. */
 export function urnOf(resource: pulumi.Resource): Promise<string> {
     return promiseOf(resource.urn);
-}
-
-/**
- * Waits until the engine has no RPC in flight and the mocks have seen no new resource for a few turns of
- * the event loop: registrations run asynchronously. (No timers: a turn of the loop is enough, and free.)
- */
-export async function settle(mocks: EngineMocks): Promise<void> {
-    const runtime = pulumi.runtime as unknown as { waitForRPCs(): Promise<void> };
-    let stable = 0;
-    let last = -1;
-    while (stable < 3) {
-        await runtime.waitForRPCs();
-        await new Promise((resolve) => setImmediate(resolve));
-        stable = mocks.resources.length === last ? stable + 1 : 0;
-        last = mocks.resources.length;
-    }
 }
 
 /** Runs `fn` and returns the error it throws; fails if it does not throw. */
