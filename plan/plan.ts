@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { buildPlan } from "./analyze";
+import { buildPlan } from "./buildPlan";
 import { evaluate } from "./engine";
 import type { ExistingClusters, MockedResource } from "./mocks";
 import { GraphFormat, renderGraph } from "./graph";
