@@ -27,8 +27,6 @@ export interface BootstrapConfig {
     readonly resourceGroupPrefix: string;
     readonly stateStorageAccountPrefix: string;
     readonly stateKeyVaultNamePrefix: string;
-    /** Who runs the bootstrap (gets Key Vault Secrets Officer on the state vault, as every KeyVault's deployer does). */
-    readonly adminPrincipalType: "User" | "ServicePrincipal";
     /** Custom role definition GUIDs the main program's stacks grant, which the deployers may then assign too. */
     readonly extraAssignableRoles: readonly string[];
     /** Manage the repository's environments and variables with @pulumi/github. */
@@ -181,7 +179,6 @@ export function parseBootstrapConfig(raw: RawConfig): BootstrapConfig {
         resourceGroupPrefix,
         stateStorageAccountPrefix,
         stateKeyVaultNamePrefix,
-        adminPrincipalType: oneOf("adminPrincipalType", ["User", "ServicePrincipal"] as const, "User"),
         extraAssignableRoles,
         manageGitHub,
         reviewers,
@@ -202,7 +199,7 @@ export function parseBootstrapConfig(raw: RawConfig): BootstrapConfig {
 export const bootstrapConfigKeys = [
     "location", "cloud", "githubOwner", "githubRepository", "githubOwnerId", "githubRepositoryId", "githubSubjectFormats", "environments",
     "gatedEnvironments", "mainBranch", "deployScope", "resourceGroupPrefix", "stateStorageAccountPrefix", "stateKeyVaultNamePrefix",
-    "adminPrincipalType", "extraAssignableRoles", "manageGitHub", "githubReviewers",
+    "extraAssignableRoles", "manageGitHub", "githubReviewers",
 ] as const;
 
 /** Reads the running stack's config the way the CLI hands it to the program. */

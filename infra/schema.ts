@@ -22,7 +22,7 @@ import {
 import { ipv4CidrProblem, vaultIpRuleProblem } from "../components/shared/network";
 import { poolCountRange, systemPoolName } from "../components/shared/pools";
 import { regionProblem } from "../components/shared/regions";
-import { resolveRole, roleProblem } from "../components/shared/roles";
+import { builtInRolesAllowing, getSecretDataAction, resolveRole, roleAssigningRoleProblem, roleAssigningRoles, roleProblem } from "../components/shared/roles";
 import { defaultVerifyTimeoutSeconds, verifyTimeoutRange } from "../components/verification/verificationJob";
 import { programTagKeys, tagProblems } from "../components/shared/tags";
 import type { EnvironmentProfile } from "../stacks/profile";
@@ -94,7 +94,8 @@ function entry<T extends z.ZodRawShape>(what: string, example: string, shape: T)
 }
 
 /** A role reference: a built-in role name or a role definition GUID. */
-const roleName = ruled((v) => roleProblem("", v)?.trimStart());
+/** A workload's role: known, and not one that assigns roles (least privilege). */
+const workloadRoleName = ruled((v) => (roleProblem("", v) ?? roleAssigningRoleProblem("", v))?.trimStart());
 const namespaceName = ruled((v) => dns1123LabelProblem(v) ?? federatedNamespaceProblem(v));
 const serviceAccountName = ruled(dns1123SubdomainProblem);
 const zone = oneOf(availabilityZones);
@@ -125,7 +126,7 @@ export const subjectSchema = entry("ServiceAccount", "{namespace: shop, serviceA
 
 /** A role a workload gets. */
 export const roleSchema = entry("role", "{role: Key Vault Secrets User}", {
-    role: roleName.describe("A built-in role name (Key Vault Secrets User, ...) or a role definition GUID."),
+    role: workloadRoleName.describe(`A built-in role name (Key Vault Secrets User, ...) or a role definition GUID; never one that assigns roles (Owner, ${roleAssigningRoles.join(", ")})`),
     scope: ruled(armIdProblem).optional().describe("An ARM id (subscription GUID included). Absent: this stack's Key Vault."),
 });
 
@@ -264,8 +265,8 @@ export function keyPath(path: readonly PropertyKey[]): string {
     return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
 }
 
-/** Roles that can read secret values (the data action Microsoft.KeyVault/vaults/secrets/getSecret/action), which the verification Job needs. */
-const secretReaderRoles = ["Key Vault Secrets User", "Key Vault Secrets Officer", "Key Vault Administrator"];
+/** Roles that can read secret values (the data action getSecret), which the verification Job needs. */
+const secretReaderRoles: readonly string[] = builtInRolesAllowing(getSecretDataAction);
 
 /** What the rules across keys see of a config whose keys were each parsed on their own. */
 export interface ParsedKeys {

@@ -189,6 +189,8 @@ describe("WorkloadIdentity", () => {
             ["duplicate subjects", { subjects: [{ namespace: "apps", serviceAccountName: "orders" }, { namespace: "apps", serviceAccountName: "orders" }] }, /subjects\[1\] apps\/orders is listed twice/],
             ["subjects whose names join the same way", { subjects: [{ namespace: "a-b", serviceAccountName: "c" }, { namespace: "a", serviceAccountName: "b-c" }] }, /subjects a-b\/c and a\/b-c would share the credential name "a-b-c-<issuer>"/],
             ["an unknown role name", { roleGrants: [{ scope: storageId, role: "Key Vault Secret User" }] }, /roleGrants\[0\]\.role "Key Vault Secret User" is not a known role: use a role definition GUID or one of "Key Vault Secrets User"/],
+            ["a grant of a role that assigns roles", { roleGrants: [{ scope: storageId, role: "Role Based Access Control Administrator" }] }, /roleGrants\[0\]\.role "Role Based Access Control Administrator" is refused for a workload: .* a workload identity that can grant roles can escalate/],
+            ["a grant of Owner by GUID", { roleGrants: [{ scope: storageId, role: "Key Vault Secrets User" }, { scope: storageId, role: "8e3af657-a8ff-404c-9447-7c6b1c4a9fd5" }] }, /roleGrants\[1\]\.role "8e3af657-a8ff-404c-9447-7c6b1c4a9fd5" is refused for a workload: Owner can assign roles/],
             ["an issuer that is not https", { issuers: { aks: "http://issuer.example/" } }, /issuers\.aks "http:\/\/issuer\.example\/" is not an https:\/\/ URL/],
             ["an AKS issuer without its trailing slash", { issuers: { aks: issuer.replace(/\/$/, "") } }, /issuers\.aks ".*" is an AKS issuer without its trailing slash: .*AADSTS70021/],
             ["no issuer", { issuers: {} }, /issuers needs at least one issuer URL/],

@@ -12,6 +12,7 @@ import {
     checkNamespaceName, checkServiceAccountName, federatedCredentialName, federatedNamespaceProblem, issuerLabelPattern, issuerUrlProblem, serviceAccountSubject,
 } from "../shared/names";
 import { tagArgProblems } from "../shared/tags";
+import { roleAssigningRoleProblem } from "../shared/roles";
 
 export { maxFederatedCredentialsPerIdentity } from "../federation/federatedIdentity";
 export type { RoleGrantArgs } from "../federation/federatedIdentity";
@@ -156,6 +157,11 @@ export function workloadIdentityArgsProblems(name: string, args: WorkloadIdentit
         countDetail: `(${labels.length} issuer(s) x ${subjects.length} subject(s))`,
         limitHint: "split the subjects across identities",
     }));
+    // Least privilege: a workload never needs to grant roles (the federation core allows it for the bootstrap's deployers).
+    (args.roleGrants ?? []).forEach((grant, i) => {
+        const problem = roleAssigningRoleProblem(`roleGrants[${i}].role`, grant.role);
+        if (problem) problems.add(problem);
+    });
     problems.addAll(tagArgProblems("tags", args.tags));
     for (const key of Object.keys(args.annotations ?? {})) {
         if (ownedAnnotations.includes(key)) {

@@ -131,6 +131,23 @@ export function scopeCovers(scope: string, resourceId: string): boolean {
  */
 export const roleAssigningRoles: readonly BuiltInRoleName[] = ["User Access Administrator", "Role Based Access Control Administrator"];
 
+/** Owner's role definition GUID: it allows `*`, role assignments included. Not a role name this library grants, only refused. */
+export const ownerRoleGuid = "8e3af657-a8ff-404c-9447-7c6b1c4a9fd5";
+
+/**
+ * Returns a problem sentence if `role` (a name or GUID) is Owner or one of {@link roleAssigningRoles}, else undefined.
+ * For a workload's grants only: the bootstrap's deployers get RBAC Administrator, narrowed by an ABAC condition.
+ */
+export function roleAssigningRoleProblem(key: string, role: unknown): string | undefined {
+    const resolved = typeof role === "string" ? resolveRole(role) : undefined;
+    if (resolved === undefined) return undefined;
+    const assigning = resolved.guid === ownerRoleGuid || roleAssigningRoles.some((name) => builtInRoles[name] === resolved.guid);
+    if (!assigning) return undefined;
+    const name = resolved.guid === ownerRoleGuid ? "Owner" : resolved.name;
+    return `${key} ${JSON.stringify(role)} is refused for a workload: ${name} can assign roles, and a workload identity that can grant roles can escalate ` +
+        `to any permission at its scope; grant only the roles the workload uses (Owner, ${roleAssigningRoles.join(", ")} are refused)`;
+}
+
 /**
  * The role definitions a CI deployer may assign while running the main program: every role this library knows
  * by name (what a workload's `roles` and the program's own grants use) except {@link roleAssigningRoles}, plus
