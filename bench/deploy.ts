@@ -78,9 +78,24 @@ const kubernetesObject: Latency = { typical: 1, slow: 3, source: "a Kubernetes A
 const defaultLatency: Latency = { typical: 2, slow: 5, source: "a quick ARM or local resource; assumed" };
 const noCost: Latency = { typical: 0, slow: 0, source: "component: creates nothing" };
 
+/** The type token of `@pulumiverse/time`'s Sleep: it takes exactly its `createDuration`. */
+const sleepType = "time:index/sleep:Sleep";
+
+/** Seconds in a Go duration such as `300s`, `5m` or `1h2m3s` (what the time provider's `createDuration` takes). */
+export function goDurationSeconds(duration: string): number {
+    const units: Record<string, number> = { h: 3600, m: 60, s: 1 };
+    const parts = [...duration.matchAll(/(\d+(?:\.\d+)?)([hms])/g)];
+    if (parts.length === 0 || parts.map((p) => p[0]).join("") !== duration) throw new Error(`not a duration the model reads: ${JSON.stringify(duration)}`);
+    return parts.reduce((sum, [, n, unit]) => sum + Number(n) * units[unit], 0);
+}
+
 /** The latency the model uses for a resource. */
-export function latencyOf(resource: Pick<PlanResource, "type" | "custom">): Latency {
+export function latencyOf(resource: Pick<PlanResource, "type" | "custom" | "inputs">): Latency {
     if (!resource.custom) return noCost;
+    if (resource.type === sleepType) {
+        const seconds = goDurationSeconds(String(resource.inputs.createDuration ?? "0s"));
+        return { typical: seconds, slow: seconds, source: "a Sleep: exactly its createDuration" };
+    }
     return latencies[resource.type] ?? (resource.type.startsWith("kubernetes:") ? kubernetesObject : defaultLatency);
 }
 

@@ -53,11 +53,16 @@ export async function platform(config: StackConfig): Promise<PlatformOutputs> {
     const protect = config.profile.protect;
     const tags = { environment: config.profile.name, stack: config.stack, "managed-by": "pulumi", ...config.tags };
 
-    const resourceGroupName: pulumi.Input<string> = config.resourceGroupName
-        ?? new resources.ResourceGroup("rg", { location: config.location, tags }, { protect }).name;
+    const ownResourceGroup = config.resourceGroupName === undefined
+        ? new resources.ResourceGroup("rg", { location: config.location, tags }, { protect })
+        : undefined;
+    const resourceGroupName: pulumi.Input<string> = config.resourceGroupName ?? ownResourceGroup!.name;
 
     const cluster = new AksCluster("aks", {
         resourceGroupName,
+        // This stack's own resource group holds only its own resources, so the deployer's cluster-admin grant can go there
+        // and propagate while the cluster is created (about 5 minutes saved on a first up).
+        deployerAccessScope: ownResourceGroup?.id,
         location: config.location,
         existing: config.existingCluster ? { ...config.existingCluster } : undefined,
         kubernetesVersion: config.kubernetesVersion,

@@ -368,6 +368,21 @@ describe("AksCluster", () => {
             assert.equal(await urnOf(cluster.deployerAccessWait!), wait.urn);
         });
 
+        it("grants at a resource group scope when given one, so the grant and its wait do not wait for the cluster", async () => {
+            const name = unique("rgscope");
+            const rgId = "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg";
+            await build(name, { deployerAccessScope: rgId });
+            const grant = mocks.ofType("azure-native:authorization:RoleAssignment").find((r) => r.name.startsWith(`${name}-deployer-`))!;
+            const clusterUrn = recorded("azure-native:containerservice:ManagedCluster", `${name}-aks`).urn;
+            assert.equal(grant.inputs.scope, rgId);
+            assert.ok(!grant.dependencies.includes(clusterUrn), "the grant does not wait for the cluster");
+            const wait = recorded("time:index/sleep:Sleep", `${name}-deployer-access`);
+            assert.ok(!wait.dependencies.includes(clusterUrn));
+            // The provider still needs both: the cluster (its kubeconfig) and the propagated grant.
+            const provider = recorded("pulumi:providers:kubernetes", `${name}-k8s`);
+            assert.ok(provider.dependencies.includes(wait.urn) && provider.dependencies.includes(clusterUrn));
+        });
+
         it("takes another wait, or none (the provider then waits for the grant itself)", async () => {
             const short = unique("short");
             await build(short, { deployerAccessWaitSeconds: 120 });

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { deployModel, latencies } from "../bench/deploy";
+import { deployModel, goDurationSeconds, latencies } from "../bench/deploy";
 import type { Plan, PlanResource } from "../plan/model";
 
 /** A resource of a hand-made plan: `urn:<name>`, waiting for `dependsOn`. */
@@ -75,5 +75,25 @@ describe("deploy model (bench/deploy.ts)", () => {
             res(fic, "fic", [], { parent: "urn:id" }),
         ]);
         assert.equal(deployModel(plan, "slow").total, latencies[uami].slow + latencies[fic].slow);
+    });
+    it("charges a Sleep exactly its createDuration, so a grant's wait after the cluster lengthens the path and one beside it does not", () => {
+        assert.equal(goDurationSeconds("300s"), 300);
+        assert.equal(goDurationSeconds("1h2m3s"), 3723);
+        assert.throws(() => goDurationSeconds("5 minutes"), /not a duration/);
+        const sleep = (): PlanResource => res("time:index/sleep:Sleep", "wait", ["grant"], { inputs: { createDuration: "300s" } });
+        const afterCluster = planOf([
+            res(cluster, "aks"),
+            res(role, "grant", ["aks"]),
+            sleep(),
+            res("pulumi:providers:kubernetes", "k8s", ["aks", "wait"]),
+            res("kubernetes:core/v1:Namespace", "ns"),
+        ]);
+        const serial = deployModel(afterCluster, "typical");
+        assert.equal(serial.total, t(cluster) + t(role) + 300 + t("pulumi:providers:kubernetes") + 1);
+        assert.deepEqual(serial.path.map((s) => s.urn), ["urn:aks", "urn:grant", "urn:wait", "urn:k8s", "urn:ns"]);
+        // The same grant on the resource group: it and its wait run while the cluster is created.
+        const beside = deployModel(planOf(afterCluster.resources.map((r) => r.name === "grant" ? { ...r, dependsOn: [] } : r)), "typical");
+        assert.equal(beside.total, t(cluster) + t("pulumi:providers:kubernetes") + 1);
+        assert.deepEqual(beside.path.map((s) => s.urn), ["urn:aks", "urn:k8s", "urn:ns"]);
     });
 });

@@ -111,7 +111,11 @@ for (const stack of ["dev", "staging", "prod"]) {
             assert.ok(provider[0].dependencies.includes(wait[0].urn));
             const grant = mocks.ofType("azure-native:authorization:RoleAssignment").find((r) => r.name.startsWith("aks-deployer-"))!;
             assert.match(grant.inputs.roleDefinitionId as string, /\/roleDefinitions\/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b$/);
-            assert.equal(grant.inputs.scope, mocks.ofType("azure-native:containerservice:ManagedCluster")[0].id);
+            // On the stack's own resource group, so the grant and its wait do not queue behind the cluster's create.
+            const rg = mocks.ofType("azure-native:resources:ResourceGroup");
+            assert.equal(rg.length, 1);
+            assert.equal(grant.inputs.scope, rg[0].id);
+            assert.ok(!grant.dependencies.includes(mocks.ofType("azure-native:containerservice:ManagedCluster")[0].urn));
             const objects = mocks.resources.filter((r) => r.type.startsWith("kubernetes:"));
             assert.ok(objects.length >= 4);
             for (const object of objects) {

@@ -100,6 +100,11 @@ export interface AksClusterArgs {
      * five minutes for a new role assignment to reach its authorization server. Default 300.
      */
     deployerAccessWaitSeconds?: number;
+    /**
+     * The scope of that grant. Default: the cluster. Pass the id of a resource group that this stack owns and that holds
+     * the cluster: the grant and its propagation wait then run while the cluster is being created, not after it.
+     */
+    deployerAccessScope?: pulumi.Input<string>;
     /** The Entra tenant for Kubernetes authentication. Default: the deploying subscription's tenant. */
     tenantId?: pulumi.Input<string>;
     /** Turn off local (certificate) accounts, so only Entra ID can sign in. Default `true`. */
@@ -330,9 +335,11 @@ export class AksCluster extends pulumi.ComponentResource {
                 // Azure RBAC is on and local accounts are off, so a new cluster's Kubernetes API admits nobody: without this
                 // the update's first Namespace gets 403. The deployer may be a person or CI: its type comes from its token.
                 const deployer = currentDeployer({ parent: this });
+                // At a resource group scope the grant does not wait for the cluster, so its propagation overlaps the cluster's create.
+                const scope = args.deployerAccessScope ?? cluster.id;
                 this.deployerRoleAssignment = assignRole(`${name}-deployer`, {
-                    scope: cluster.id,
-                    scopeKey: `aks:${name}`,
+                    scope,
+                    scopeKey: args.deployerAccessScope === undefined ? `aks:${name}` : `aks:${name}:resource-group`,
                     role: resolveRole("Azure Kubernetes Service RBAC Cluster Admin")!,
                     principalId: deployer.objectId,
                     principalType: deployer.principalType,
