@@ -294,6 +294,17 @@ describe("KeyVault", () => {
             assert.equal(mocks.resources.length, before);
             assert.deepEqual(mocks.resources.filter((r) => r.name.includes("-grant-orders")), []);
         });
+
+        it("throws ArgsError for a role that assigns roles, before registering anything", async () => {
+            const name = unique("escalate");
+            const vault = await build(name);
+            const before = mocks.resources.length;
+            const err = errorOf(() => vault.grant({ logicalName: "orders", principalId: "p" }, "User Access Administrator"));
+            assert.ok(err instanceof ArgsError, `${err}`);
+            assert.match(err.message, /role "User Access Administrator" is refused for a workload: User Access Administrator can assign roles, and a workload identity that can grant roles can escalate/);
+            await settle(mocks);
+            assert.equal(mocks.resources.length, before);
+        });
     });
 
     it("parents every child to the component", async () => {

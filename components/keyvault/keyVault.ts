@@ -4,7 +4,7 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
 import { ArgsError, Problems } from "../shared/errors";
 import { currentDeployer } from "../shared/deployer";
-import { assignRole, resolveRole, roleProblem } from "../shared/roles";
+import { assignRole, resolveRole, roleAssigningRoleProblem, roleProblem } from "../shared/roles";
 import { maxVaultNameLength, maxVaultNamePrefixLength, vaultNamePrefixProblem, vaultNameSuffixLength, vaultSecretNameProblem } from "../shared/names";
 import { vaultIpRuleProblem } from "../shared/network";
 import { oneOfProblem, PublicNetworkAccess, publicNetworkAccessModes, VaultSku, vaultSkus } from "../shared/enums";
@@ -206,10 +206,11 @@ export class KeyVault extends pulumi.ComponentResource {
 
     /**
      * Grants `grantee` (for example a {@link WorkloadIdentity}) a role on this vault, named the same
-     * deterministic way as every other assignment. Throws before creating anything for an unknown role.
+     * deterministic way as every other assignment. Throws before creating anything for an unknown role or one
+     * that assigns roles (least privilege: a grantee that can grant roles can escalate).
      */
     grant(grantee: RoleGranteeArgs, role: string, opts?: pulumi.CustomResourceOptions): authorization.RoleAssignment {
-        const problem = roleProblem("role", role);
+        const problem = roleProblem("role", role) ?? roleAssigningRoleProblem("role", role);
         if (problem) throw new ArgsError(`KeyVault "${this.componentName}".grant(${grantee.logicalName})`, [problem]);
         return assignRole(`${this.componentName}-grant-${grantee.logicalName}`, {
             scope: this.id,
