@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { planStack, projectDir } from "../plan/plan";
+import { listStacks } from "../infra/stackFiles";
 import { PlanInputError } from "../plan/stackConfig";
 import { hostNames } from "./emulator";
 import type { World } from "./model";
@@ -43,7 +44,7 @@ interface CliArgs {
 
 /** The stacks with a `Pulumi.<stack>.yaml` in the project. */
 export function committedStacks(dir: string = projectDir): string[] {
-    return fs.readdirSync(dir).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
+    return listStacks(dir);
 }
 
 export function parseArgs(argv: readonly string[]): CliArgs | "help" {

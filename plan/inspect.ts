@@ -1,21 +1,13 @@
 import type { MockedResource } from "./mocks";
 import { roleNameForGuid } from "../components/shared/roles";
 import { podTemplatePaths, types } from "./kinds";
-import { isUnknownValue } from "./unknowns";
+import { isUnknownValue, valueAt } from "./unknowns";
 
 // The webhook's pod label, the client-id annotation and the token audience: one definition, in the component.
 export { clientIdAnnotation, useLabel } from "../components/identity/workloadIdentity";
 
 /** The value at a dotted path (`a.b.c`), or undefined. An empty path is the value itself. */
-export function at(value: unknown, dotted: string): unknown {
-    if (dotted === "") return value;
-    let v = value;
-    for (const key of dotted.split(".")) {
-        if (v === null || typeof v !== "object") return undefined;
-        v = (v as Record<string, unknown>)[key];
-    }
-    return v;
-}
+export const at = valueAt;
 
 /** A string at a path, or undefined. */
 export function str(value: unknown, dotted: string): string | undefined {

@@ -120,8 +120,8 @@ export function unknownText(value: UnknownValue): string {
     return output === null ? `<known after deploy: from ${urnLabel(resource)}>` : `<known after deploy: ${output} of ${urnLabel(resource)}>`;
 }
 
-/** The value at a dotted path, or undefined. */
-function valueAt(value: unknown, dotted: string): unknown {
+/** The value at a dotted path (`a.b.c`), or undefined. An empty path is the value itself. */
+export function valueAt(value: unknown, dotted: string): unknown {
     if (dotted === "") return value;
     let v = value;
     for (const key of dotted.split(".")) {
