@@ -3,9 +3,10 @@
  * plan's trust analysis (plan/trust.ts) and by the CrossGuard policy pack (policy/index.ts).
  */
 import { clouds } from "../../components/shared/clouds";
+import { githubActionsIssuer } from "../../components/github/githubActionsIdentity";
 
-/** GitHub Actions' OIDC issuer. It has **no** trailing slash, unlike an AKS cluster's (FIELD-NOTES 8). */
-export const githubActionsIssuer = "https://token.actions.githubusercontent.com";
+/** GitHub Actions' OIDC issuer (no trailing slash, unlike an AKS cluster's): its one home is the GitHub component. */
+export { githubActionsIssuer };
 
 /** The token-exchange audiences Entra accepts, one per cloud (api://AzureADTokenExchange in Azure's public cloud). */
 export const tokenExchangeAudiences: readonly string[] = Object.values(clouds).map((c) => c.tokenExchangeAudience);
