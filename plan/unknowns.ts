@@ -62,33 +62,65 @@ export function ownUnknownOutputs(r: MockedResource): string[] {
 }
 
 /**
- * Replaces the SDK's unknowns in every resource's inputs and state with {@link UnknownValue}s that name the
- * resource and output each comes from:
+ * How each of the SDK's unknowns in a resource's inputs and state is described when nothing more exact is known:
  * - in its own state: the resource itself and the output's path;
  * - in an input: the resource the SDK says the input depends on (its property dependencies), and that
  *   resource's output when it has exactly one computed output; when it has several, or the input depends on
  *   several resources, `output` is null (the value is computed from them after deploy, through the program).
+ * Indexes are built once and each resource's computed outputs found once, when first needed.
  */
+class UnknownDescriber {
+    private readonly byUrn: Map<string, MockedResource>;
+    private readonly own = new Map<string, string[]>();
+    private readonly fromInputs = new Map<string, Set<string>>();
+
+    constructor(resources: readonly MockedResource[]) {
+        this.byUrn = new Map(resources.map((r) => [r.urn, r]));
+    }
+
+    private ownOutputs(urn: string): string[] {
+        let outputs = this.own.get(urn);
+        if (!outputs) {
+            const r = this.byUrn.get(urn);
+            outputs = r ? ownUnknownOutputs(r) : [];
+            this.own.set(urn, outputs);
+        }
+        return outputs;
+    }
+
+    /** The unknown at `path` of `r`'s inputs. */
+    input(r: MockedResource, path: string): UnknownValue {
+        const top = path.split(".")[0];
+        const deps = [...new Set(r.propertyDependencies[top] ?? r.dependencies)].filter((urn) => this.byUrn.has(urn));
+        // Components pass their children's outputs through; the custom resource behind them is the source.
+        const sources = deps.filter((urn) => this.ownOutputs(urn).length > 0);
+        if (sources.length === 1) {
+            const outputs = this.ownOutputs(sources[0]);
+            return unknownValue(sources[0], outputs.length === 1 ? outputs[0] : null);
+        }
+        return unknownValue(sources.length === 0 && deps.length === 1 ? deps[0] : null, null);
+    }
+
+    /** The unknown at `path` of `r`'s state: an input passed through, or the resource's own output. */
+    state(r: MockedResource, path: string): UnknownValue {
+        let paths = this.fromInputs.get(r.urn);
+        if (!paths) {
+            paths = new Set(unknownPaths(r.inputs));
+            this.fromInputs.set(r.urn, paths);
+        }
+        return paths.has(path) ? this.input(r, path) : unknownValue(r.urn, path);
+    }
+}
+
+/** Replaces the SDK's unknowns in every resource's inputs and state with {@link UnknownValue}s (see {@link UnknownDescriber}). */
 export function describeUnknowns(resources: readonly MockedResource[]): MockedResource[] {
-    const byUrn = new Map(resources.map((r) => [r.urn, r]));
-    const own = new Map(resources.map((r) => [r.urn, ownUnknownOutputs(r)]));
-    return resources.map((r) => {
-        const inputMarker = (path: string): UnknownValue => {
-            const top = path.split(".")[0];
-            const deps = [...new Set(r.propertyDependencies[top] ?? r.dependencies)].filter((urn) => byUrn.has(urn));
-            // Components pass their children's outputs through; the custom resource behind them is the source.
-            const sources = deps.filter((urn) => (own.get(urn) ?? []).length > 0);
-            if (sources.length === 1) {
-                const outputs = own.get(sources[0])!;
-                return unknownValue(sources[0], outputs.length === 1 ? outputs[0] : null);
-            }
-            return unknownValue(sources.length === 0 && deps.length === 1 ? deps[0] : null, null);
-        };
-        const inputs = replaceUnknowns(r.inputs, inputMarker) as Record<string, unknown>;
-        const fromInputs = new Set(unknownPaths(r.inputs));
-        const state = replaceUnknowns(r.state, (path) => fromInputs.has(path) ? inputMarker(path) : unknownValue(r.urn, path)) as Record<string, unknown>;
-        return { ...r, inputs, state, id: r.id };
-    });
+    const describe = new UnknownDescriber(resources);
+    return resources.map((r) => ({
+        ...r,
+        inputs: replaceUnknowns(r.inputs, (path) => describe.input(r, path)) as Record<string, unknown>,
+        state: replaceUnknowns(r.state, (path) => describe.state(r, path)) as Record<string, unknown>,
+        id: r.id,
+    }));
 }
 
 /**
@@ -296,32 +328,33 @@ export function unrehearse<T>(value: T, traced: ReadonlyMap<string, UnknownValue
 
 /**
  * {@link describeUnknowns}, with the rehearsal naming each unknown exactly: the rehearsed value at the same
- * resource and path is looked up in `traced`.
+ * resource and path (which an unknown of a single rehearsing evaluation also holds itself) is looked up in `traced`.
  */
 export function describeUnknownsTraced(resources: readonly MockedResource[], rehearsal: readonly MockedResource[], traced: ReadonlyMap<string, UnknownValue>): MockedResource[] {
     const twins = new Map(rehearsal.map((r) => [r.urn, r]));
     const fromInvokes = new Map([...traced].filter(([, marker]) => marker.unknown.resource === null));
-    const fallback = new Map(describeUnknowns(resources).map((r) => [r.urn, r]));
+    const describe = new UnknownDescriber(resources);
     return resources.map((r) => {
         const twin = twins.get(r.urn);
-        const described = fallback.get(r.urn)!;
-        const pick = (raw: unknown, rehearsed: unknown, plain: unknown): unknown => {
+        const pick = (raw: unknown, rehearsed: unknown, path: string, plain: (path: string) => UnknownValue): unknown => {
             if (isRawUnknown(raw)) {
-                return typeof rehearsed === "string" ? traceString(rehearsed, traced) ?? plain : plain;
+                return (typeof rehearsed === "string" ? traceString(rehearsed, traced) : undefined) ?? plain(path);
             }
             // A value read by an invoke is a stand-in here too: show it as what it is.
             if (typeof raw === "string") return traceString(raw, fromInvokes) ?? raw;
-            if (Array.isArray(raw)) return raw.map((item, i) => pick(item, Array.isArray(rehearsed) ? rehearsed[i] : undefined, (plain as unknown[])[i]));
+            const at = (k: string | number): string => (path ? `${path}.${k}` : String(k));
+            if (Array.isArray(raw)) return raw.map((item, i) => pick(item, Array.isArray(rehearsed) ? rehearsed[i] : undefined, at(i), plain));
             if (raw !== null && typeof raw === "object") {
                 const twinValue = (k: string): unknown => rehearsed !== null && typeof rehearsed === "object" ? (rehearsed as Record<string, unknown>)[k] : undefined;
-                return Object.fromEntries(Object.entries(raw).map(([k, item]) => [k, pick(item, twinValue(k), (plain as Record<string, unknown>)[k])]));
+                return Object.fromEntries(Object.entries(raw).map(([k, item]) => [k, pick(item, twinValue(k), at(k), plain)]));
             }
             return raw;
         };
         return {
-            ...described,
-            inputs: pick(r.inputs, twin?.inputs, described.inputs) as Record<string, unknown>,
-            state: pick(r.state, twin?.state, described.state) as Record<string, unknown>,
+            ...r,
+            inputs: pick(r.inputs, twin?.inputs, "", (path) => describe.input(r, path)) as Record<string, unknown>,
+            state: pick(r.state, twin?.state, "", (path) => describe.state(r, path)) as Record<string, unknown>,
+            id: r.id,
         };
     });
 }
