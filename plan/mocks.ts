@@ -68,6 +68,12 @@ interface RequestDetails {
     retainOnDelete: boolean;
 }
 
+/** A registration the monitor has seen and `newResource` has not answered yet; `answer` is what the SDK is to get. */
+interface PendingRegistration {
+    readonly details: RequestDetails;
+    answer?: { id: unknown; state: Record<string, unknown> };
+}
+
 /** What `getManagedCluster` returns for an existing (bring-your-own) cluster, by `<resourceGroup>/<name>`. */
 export type ExistingClusters = Record<string, { oidcIssuer: boolean; workloadIdentity: boolean; issuerUrl?: string }>;
 
@@ -128,10 +134,8 @@ export class EngineMocks implements pulumi.runtime.Mocks {
     readonly answers: { readonly token: string; readonly args: Record<string, unknown>; readonly result: Record<string, unknown> }[] = [];
     readonly style: MockValueStyle;
 
-    private readonly pending = new Map<string, RequestDetails>();
-    /** In the `rehearsed` style: each pending registration's rehearsed inputs, and the answer the SDK is to get. */
-    private readonly pendingRehearsal = new Map<string, Record<string, unknown>>();
-    private readonly answersToSdk = new Map<string, { id: unknown; state: Record<string, unknown> }>();
+    /** Each registration between the monitor and `newResource` (which the mock monitor calls at once, in order). */
+    private readonly pending = new Map<string, PendingRegistration>();
     private rehearsal?: RehearsalRecord;
 
     constructor(private readonly options: EngineMocksOptions = {}) {
@@ -155,7 +159,7 @@ export class EngineMocks implements pulumi.runtime.Mocks {
             req.getPropertydependenciesMap().forEach((deps, prop) => {
                 dependencies[prop] = deps.getUrnsList();
             });
-            this.pending.set(key, {
+            const registration: PendingRegistration = { details: {
                 urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
                 parent: req.getParent() || undefined,
                 dependencies: req.getDependenciesList(),
@@ -165,26 +169,25 @@ export class EngineMocks implements pulumi.runtime.Mocks {
                 custom: req.getCustom(),
                 ignoreChanges: req.getIgnorechangesList(),
                 retainOnDelete: req.getRetainondelete() ?? false,
-            });
+            } };
+            this.pending.set(key, registration);
             if (!rehearsal) return register(req, callback);
-            const rehearsed = rehearsal.inputsOf(key);
-            if (rehearsed) this.pendingRehearsal.set(key, await rehearsed);
             // The mock monitor serializes the answer, which turns every unknown into the bare wire sentinel; the SDK
             // gets the unknowns that hold their rehearsed values instead (they survive its deserialization as is).
             return register(req, (err, response) => {
-                const answer = this.answersToSdk.get(key);
-                this.answersToSdk.delete(key);
+                const answer = registration.answer;
                 callback(err, err || !answer || !response ? response : withAnswer(response, answer.id, answer.state));
             });
         };
         return this;
     }
 
-    private details(type: string, name: string): RequestDetails {
+    /** The pending registration `newResource` answers (taken at once: the next one may have the same type and name). */
+    private take(type: string, name: string): PendingRegistration {
         const key = registrationKey(type, name);
-        const details = this.pending.get(key) ?? { urn: `urn:unknown::${key}`, dependencies: [], propertyDependencies: {}, protect: false, deleteBeforeReplace: false, custom: true, ignoreChanges: [], retainOnDelete: false };
+        const registration = this.pending.get(key) ?? { details: { urn: `urn:unknown::${key}`, dependencies: [], propertyDependencies: {}, protect: false, deleteBeforeReplace: false, custom: true, ignoreChanges: [], retainOnDelete: false } };
         this.pending.delete(key);
-        return details;
+        return registration;
     }
 
     /** Forgets what was recorded. */
@@ -214,28 +217,34 @@ export class EngineMocks implements pulumi.runtime.Mocks {
         return `/subscriptions/${sub}/resourceGroups/${rg}/providers/${path}/${azureName(type, name, inputs)}`;
     }
 
-    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } | Promise<{ id: string; state: Record<string, unknown> }> {
         const inputs = (args.inputs ?? {}) as Record<string, unknown>;
-        const details = this.details(args.type, args.name);
-        const provider = args.provider || undefined;
-        if (this.style !== "rehearsed") {
-            const { id, state } = this.answer(args.type, args.name, inputs, this.style);
-            this.resources.push({ type: args.type, name: args.name, inputs, state, id, provider, ...details });
-            return { id, state };
-        }
-        // One registration, both answers: the preview's (from the inputs the SDK sent, unknowns included) and the
-        // rehearsal's (from the same inputs with every unknown's rehearsed value); the SDK gets the preview's with
-        // each unknown holding the rehearsal's value at the same place.
+        const registration = this.take(args.type, args.name);
+        if (this.style === "rehearsed") return this.newRehearsedResource(args, inputs, registration);
+        const { details } = registration;
+        const { id, state } = this.answer(args.type, args.name, inputs, this.style);
+        this.resources.push({ type: args.type, name: args.name, inputs, state, id, provider: args.provider || undefined, ...details });
+        return { id, state };
+    }
+
+    /**
+     * One registration, both answers: the preview's (from the inputs the SDK sent, unknowns included) and the
+     * rehearsal's (from the same inputs with every unknown's rehearsed value); the SDK gets the preview's with each
+     * unknown holding the rehearsal's value at the same place.
+     */
+    private async newRehearsedResource(args: pulumi.runtime.MockResourceArgs, inputs: Record<string, unknown>, registration: PendingRegistration): Promise<{ id: string; state: Record<string, unknown> }> {
         const key = registrationKey(args.type, args.name);
-        const rehearsedInputs = this.pendingRehearsal.get(key);
+        const { details } = registration;
+        const pendingInputs = this.rehearsal!.inputsOf(key, details.parent ?? "", inputs);
         // Every registration passes the patched registerResource; one that did not means the SDK changed shape.
-        if (!rehearsedInputs) throw new Error(`no rehearsed inputs for ${key}: the SDK registered it without runtime/resource.registerResource (plan/shadow.ts)`);
-        this.pendingRehearsal.delete(key);
+        if (!pendingInputs) throw new Error(`no rehearsed inputs for ${key}: the SDK registered it without runtime/resource.registerResource (plan/shadow.ts)`);
+        const rehearsedInputs = await pendingInputs;
+        const provider = args.provider || undefined;
         const preview = this.answer(args.type, args.name, inputs, "unknown");
         const rehearsal = this.answer(args.type, args.name, rehearsedInputs, "fake");
         const previewInputs = withRehearsed(inputs, rehearsedInputs) as Record<string, unknown>;
         const state = withRehearsed(preview.state, rehearsal.state) as Record<string, unknown>;
-        this.answersToSdk.set(key, { id: preview.id === "" ? rehearsedUnknown(rehearsal.id) : preview.id, state });
+        registration.answer = { id: preview.id === "" ? rehearsedUnknown(rehearsal.id) : preview.id, state };
         // Registered inside an apply a real preview never runs: the rehearsal has it, the preview does not.
         if (!this.rehearsal?.rehearsalOnly(key)) {
             this.resources.push({ type: args.type, name: args.name, inputs: previewInputs, state, id: preview.id, provider, ...details });

@@ -13,7 +13,7 @@
  * - while a run is active, `Output.apply` on an unknown value still runs the callback, on the rehearsed value, and
  *   wraps the result as an unknown that holds it, so applies run the real way (a real preview skips them) and what
  *   they compute stays unknown;
- * - each resource's inputs are also read with every unknown replaced by its rehearsed value
+ * - each input the preview sees unknown is also read with every unknown replaced by its rehearsed value
  *   ({@link rehearsedInputs}), so the mocks see both the preview's inputs and the rehearsal's;
  * - a resource constructed inside such an apply's callback (which a real preview would never run) is
  *   rehearsal-only.
@@ -136,8 +136,11 @@ type RegisterResource = typeof runtimeResource.registerResource;
 
 /** What the active run collects. */
 interface Run {
-    /** Each registered resource's inputs as the rehearsal sees them, by `<type>::<name>`. */
-    readonly inputs: Map<string, Promise<Record<string, unknown>>>;
+    /**
+     * Each registered resource's inputs as the program gave them (Outputs and all), by `<type>::<name>`, with its
+     * parent: two resources may share a type and name under different parents.
+     */
+    readonly props: Map<string, { parent: pulumi.Resource | undefined; props: pulumi.Inputs }[]>;
     /** The resources registered inside an apply that a real preview would not run, by `<type>::<name>`. */
     readonly rehearsalOnly: Set<string>;
 }
@@ -171,10 +174,9 @@ function install(): void {
         if (active) {
             const key = registrationKey(t, name);
             if (insideUnknownApply > 0) active.rehearsalOnly.add(key);
-            const inputs = rehearsedInputs(props, name, t, Output);
-            // Awaited by the mocks; an input that fails fails the real registration too, so this copy must not crash.
-            inputs.catch(() => undefined);
-            active.inputs.set(key, inputs);
+            const registered = active.props.get(key) ?? [];
+            registered.push({ parent, props });
+            active.props.set(key, registered);
         }
         return stockRegister.call(this, res, parent, t, name, custom, remote, newDependency, props, ...rest);
     };
@@ -221,11 +223,15 @@ async function lift(allResources: Set<pulumi.Resource>, value: unknown, isSecret
 }
 
 /**
- * A resource's inputs as the rehearsal would send them: every Output and promise replaced by a known one holding
- * its rehearsed value, then serialized and deserialized by the SDK exactly as the mock engine's request is (so
- * secrets, nested values and dropped undefineds look the same as in the preview's inputs).
+ * A resource's inputs as the rehearsal would send them, from the inputs the preview sent (`preview`) and the ones the
+ * program gave (`props`): each input the preview sees unknown, with every Output and promise in it replaced by a
+ * known one holding its rehearsed value, serialized and deserialized by the SDK exactly as the mock engine's request
+ * is (so secrets and dropped undefineds look the same); every other input is the preview's own (the same object).
  */
-async function rehearsedInputs(props: pulumi.Inputs, name: string, type: string, Output: OutputConstructor): Promise<Record<string, unknown>> {
+async function rehearsedInputs(preview: Record<string, unknown>, props: pulumi.Inputs, label: string): Promise<Record<string, unknown>> {
+    const unknownKeys = Object.keys(preview).filter((k) => containsUnknowns(preview[k]));
+    if (unknownKeys.length === 0) return preview;
+    const Output = pulumi.Output as unknown as OutputConstructor;
     const twin = (value: unknown): unknown => {
         if (pulumi.Output.isInstance(value)) {
             const o = value as unknown as OutputInternals;
@@ -234,20 +240,21 @@ async function rehearsedInputs(props: pulumi.Inputs, name: string, type: string,
         }
         if (value instanceof Promise) return value.then((v) => twin(rehearsalOf(v)));
         if (isRehearsedUnknown(value)) return twin(value.rehearsed);
-        if (!isPlain(value)) return value;
-        if (Array.isArray(value)) return value.map(twin);
-        const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(value)) out[k] = twin(v);
-        return out;
+        return mapPlain(value, twin);
     };
-    const serialized = await rpc.serializeProperties(`rehearsal of ${type}::${name}`, twin(props) as pulumi.Inputs);
-    return rpc.deserializeProperties({ toJavaScript: () => serialized } as Parameters<typeof rpc.deserializeProperties>[0]) as Record<string, unknown>;
+    const subset = Object.fromEntries(unknownKeys.map((k) => [k, twin(props[k])]));
+    const serialized = await rpc.serializeProperties(`rehearsal of ${label}`, subset);
+    const rehearsed = rpc.deserializeProperties({ toJavaScript: () => serialized } as Parameters<typeof rpc.deserializeProperties>[0]) as Record<string, unknown>;
+    return { ...preview, ...rehearsed };
 }
 
 /** The rehearsal-side record of a run: see {@link withRehearsal}. */
 export interface RehearsalRecord {
-    /** The rehearsed inputs of a registration (`<type>::<name>`), once they are resolved. */
-    inputsOf(key: string): Promise<Record<string, unknown>> | undefined;
+    /**
+     * The rehearsed inputs of a registration (`<type>::<name>`), given the inputs the preview sent; undefined for a
+     * registration that did not pass the SDK's `registerResource` (which would mean the SDK changed shape).
+     */
+    inputsOf(key: string, parentUrn: string, preview: Record<string, unknown>): Promise<Record<string, unknown>> | undefined;
     /** Whether a registration happened inside an apply a real preview would not run. */
     rehearsalOnly(key: string): boolean;
 }
@@ -260,10 +267,24 @@ export interface RehearsalRecord {
 export async function withRehearsal<T>(body: (record: RehearsalRecord) => Promise<T>): Promise<T> {
     install();
     if (active) throw new Error("a rehearsed preview is already running");
-    const run: Run = { inputs: new Map(), rehearsalOnly: new Set() };
+    const run: Run = { props: new Map(), rehearsalOnly: new Set() };
     active = run;
     try {
-        return await body({ inputsOf: (key) => run.inputs.get(key), rehearsalOnly: (key) => run.rehearsalOnly.has(key) });
+        return await body({
+            inputsOf: (key, parentUrn, preview) => {
+                const registered = run.props.get(key);
+                if (!registered) return undefined;
+                return (async () => {
+                    const urns = await Promise.all(registered.map((r) => (r.parent ? (r.parent.urn as unknown as OutputInternals).promise() as Promise<string> : Promise.resolve(""))));
+                    const found = urns.indexOf(parentUrn);
+                    if (found < 0) throw new Error(`no rehearsed inputs for ${key} under ${parentUrn || "the stack"} (plan/shadow.ts)`);
+                    const [{ props }] = registered.splice(found, 1);
+                    if (registered.length === 0) run.props.delete(key);
+                    return rehearsedInputs(preview, props, key);
+                })();
+            },
+            rehearsalOnly: (key) => run.rehearsalOnly.has(key),
+        });
     } finally {
         active = undefined;
     }

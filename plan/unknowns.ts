@@ -245,12 +245,21 @@ interface TraceIndex {
 }
 const traceWindow = 6;
 
+/** The offsets of the windows a value may be indexed under: every `traceWindow`-th one, and the last. */
+function windowOffsets(value: string): number[] {
+    const offsets: number[] = [];
+    for (let i = 0; i + traceWindow <= value.length; i += traceWindow) offsets.push(i);
+    if (value.length > traceWindow && (value.length - traceWindow) % traceWindow !== 0) offsets.push(value.length - traceWindow);
+    return offsets;
+}
+
 function traceIndex(traced: ReadonlyMap<string, UnknownValue>): TraceIndex {
     return indexed(traced, () => {
         const entries = [...traced].map(([value, marker], order) => ({ value, marker, order }));
+        // How common each candidate window is (ARM ids share long prefixes, so the rarest one keeps lists short).
         const frequency = new Map<string, number>();
         for (const { value } of entries) {
-            for (let i = 0; i + traceWindow <= value.length; i++) {
+            for (const i of windowOffsets(value)) {
                 const window = value.slice(i, i + traceWindow);
                 frequency.set(window, (frequency.get(window) ?? 0) + 1);
             }
@@ -258,8 +267,10 @@ function traceIndex(traced: ReadonlyMap<string, UnknownValue>): TraceIndex {
         const byWindow: TraceIndex["byWindow"] = new Map();
         for (const entry of entries) {
             let offset = -1;
-            for (let i = 0; i + traceWindow <= entry.value.length; i++) {
-                if (offset < 0 || frequency.get(entry.value.slice(i, i + traceWindow))! < frequency.get(entry.value.slice(offset, offset + traceWindow))!) offset = i;
+            let rarest = Infinity;
+            for (const i of windowOffsets(entry.value)) {
+                const count = frequency.get(entry.value.slice(i, i + traceWindow))!;
+                if (count < rarest) [offset, rarest] = [i, count];
             }
             if (offset < 0) continue;
             const window = entry.value.slice(offset, offset + traceWindow);
@@ -271,32 +282,46 @@ function traceIndex(traced: ReadonlyMap<string, UnknownValue>): TraceIndex {
     });
 }
 
+/** Below this many traced values, {@link traceString} compares with each directly (cheaper than its index). */
+const directTraceLimit = 64;
+
+/** How much of `s` a traced value explains: its length when `s` contains it, `s`'s when it is `s` cut short; else 0. */
+function overlap(s: string, value: string): number {
+    return value.length >= 6 && s.includes(value) ? value.length : s.length >= 12 && value.startsWith(s) ? s.length : 0;
+}
+
 /** The traced value `s` is, or the one it contains (the longest), as a marker with `output` null when only contained. */
 export function traceString(s: string, traced: ReadonlyMap<string, UnknownValue>): UnknownValue | undefined {
     const exact = traced.get(s);
     if (exact) return exact;
-    // The longest traced value it contains, or (a value the program cut short, like an issuer without its slash) starts.
-    const index = traceIndex(traced);
-    const candidates = new Map<number, [string, UnknownValue]>();
-    for (let i = 0; i + traceWindow <= s.length; i++) {
-        for (const c of index.byWindow.get(s.slice(i, i + traceWindow)) ?? []) {
-            if (s.startsWith(c.value, i - c.offset)) candidates.set(c.order, [c.value, c.marker]);
-        }
-    }
-    if (s.length >= 12) {
-        let low = 0;
-        let high = index.sorted.length;
-        while (low < high) {
-            const mid = (low + high) >> 1;
-            if (index.sorted[mid].value < s) low = mid + 1;
-            else high = mid;
-        }
-        for (let i = low; i < index.sorted.length && index.sorted[i].value.startsWith(s); i++) candidates.set(index.sorted[i].order, [index.sorted[i].value, index.sorted[i].marker]);
-    }
+    // The longest traced value it contains, or (a value the program cut short, like an issuer without its slash) starts;
+    // the first in the map's order among equals.
     let best: [string, UnknownValue] | undefined;
-    for (const [value, marker] of [...candidates].sort(([a], [b]) => a - b).map(([, c]) => c)) {
-        const overlap = value.length >= 6 && s.includes(value) ? value.length : s.length >= 12 && value.startsWith(s) ? s.length : 0;
-        if (overlap > 0 && (!best || overlap > best[0].length)) best = [value.slice(0, overlap), marker];
+    const consider = (value: string, marker: UnknownValue): void => {
+        const length = overlap(s, value);
+        if (length > 0 && (!best || length > best[0].length)) best = [value.slice(0, length), marker];
+    };
+    if (traced.size <= directTraceLimit) {
+        for (const [value, marker] of traced) consider(value, marker);
+    } else {
+        const index = traceIndex(traced);
+        const candidates = new Map<number, [string, UnknownValue]>();
+        for (let i = 0; i + traceWindow <= s.length; i++) {
+            for (const c of index.byWindow.get(s.slice(i, i + traceWindow)) ?? []) {
+                if (s.startsWith(c.value, i - c.offset)) candidates.set(c.order, [c.value, c.marker]);
+            }
+        }
+        if (s.length >= 12) {
+            let low = 0;
+            let high = index.sorted.length;
+            while (low < high) {
+                const mid = (low + high) >> 1;
+                if (index.sorted[mid].value < s) low = mid + 1;
+                else high = mid;
+            }
+            for (let i = low; i < index.sorted.length && index.sorted[i].value.startsWith(s); i++) candidates.set(index.sorted[i].order, [index.sorted[i].value, index.sorted[i].marker]);
+        }
+        for (const [value, marker] of [...candidates].sort(([a], [b]) => a - b).map(([, c]) => c)) consider(value, marker);
     }
     if (!best) return undefined;
     // Computed from a resource's output: the resource, no output. From an invoke: the invoke's field, which names it.

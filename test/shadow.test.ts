@@ -6,7 +6,9 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as k8s from "@pulumi/kubernetes";
 import { evaluate, Evaluation } from "../plan/engine";
 import type { MockedResource } from "../plan/mocks";
-import { planProgram, planProgramTwice, stackProgram, StackPlanOptions } from "../plan/plan";
+import { planProgram, planProgramTwice, ProgramPlanOptions, stackProgram, StackPlanOptions } from "../plan/plan";
+import { bootstrapDir, bootstrapProgram } from "../bootstrap/plan";
+import { listStacks } from "../infra/stackFiles";
 import { isRawUnknown, valueAt } from "../plan/unknowns";
 import { rehearsalOf, sharedWith, withRehearsed } from "../plan/shadow";
 import { stacks } from "../plan/golden";
@@ -134,15 +136,18 @@ describe("one evaluation that previews and rehearses (plan/shadow.ts)", () => {
     });
 
     describe("the same plan as two evaluations, on every stack", () => {
-        const cases: { label: string; options: StackPlanOptions }[] = [
-            ...stacks().map((stack) => ({ label: stack, options: { stack } })),
-            { label: "dev, bring-your-own cluster", options: { stack: "dev", set: ["existingClusterResourceGroup=rg-shared", "existingClusterName=aks-shared"] } },
-            { label: "dev, 20 credentials on the verified identity", options: { stack: "dev", set: twentyCredentials } },
-            { label: "dev, 5 synthetic workloads", options: { stack: "dev", set: syntheticOverrides(5) } },
+        const stack = (options: StackPlanOptions) => () => stackProgram(options);
+        const cases: { label: string; program: () => ProgramPlanOptions }[] = [
+            ...stacks().map((name) => ({ label: name, program: stack({ stack: name }) })),
+            { label: "dev, bring-your-own cluster", program: stack({ stack: "dev", set: ["existingClusterResourceGroup=rg-shared", "existingClusterName=aks-shared"] }) },
+            { label: "dev, 20 credentials on the verified identity", program: stack({ stack: "dev", set: twentyCredentials }) },
+            { label: "dev, 5 synthetic workloads", program: stack({ stack: "dev", set: syntheticOverrides(5) }) },
+            // Two resources of one type and name under different parents (the state account's suffix and its vault's).
+            ...listStacks(bootstrapDir).map((name) => ({ label: `bootstrap ${name}`, program: () => bootstrapProgram(name) })),
         ];
         for (const c of cases) {
             it(`${c.label}: the plan, and a rehearsal view that is a real rehearsal's wherever it has a value`, async () => {
-                const program = stackProgram(c.options);
+                const program = c.program();
                 const [one, two] = [await planProgram(program), await planProgramTwice(program)];
                 assert.equal(one.json(), two.json());
                 assert.equal(one.text(), two.text());
@@ -153,7 +158,9 @@ describe("one evaluation that previews and rehearses (plan/shadow.ts)", () => {
                 const single = await evaluate({ ...base, values: "unknown", rehearse: true });
                 const preview = await evaluate({ ...base, values: "unknown" });
                 const rehearsal = await evaluate({ ...base, values: "rehearsal" });
-                assert.deepEqual(single.resources.map((r) => ({ ...r, inputs: bare(r.inputs), state: bare(r.state) })), preview.resources.map((r) => ({ ...r, inputs: bare(r.inputs), state: bare(r.state) })));
+                // Registered in the same order up to independent siblings (parents and dependencies always first).
+                const byUrn = (a: MockedResource, b: MockedResource): number => a.urn.localeCompare(b.urn);
+                assert.deepEqual([...single.resources].sort(byUrn).map((r) => ({ ...r, inputs: bare(r.inputs), state: bare(r.state) })), [...preview.resources].sort(byUrn).map((r) => ({ ...r, inputs: bare(r.inputs), state: bare(r.state) })));
                 const real = new Map(rehearsal.resources.map((r) => [r.urn, r]));
                 assert.deepEqual(single.rehearsal!.resources.map((r) => r.urn).sort(), [...real.keys()].sort());
                 for (const r of single.rehearsal!.resources) {
