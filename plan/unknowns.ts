@@ -128,7 +128,7 @@ export function describeUnknowns(resources: readonly MockedResource[]): MockedRe
  * output's resources), with that resource's one computed output when it has exactly one.
  */
 export function unknownFromResources(urns: readonly string[], resources: readonly MockedResource[]): UnknownValue {
-    const byUrn = indexed(resources, () => new Map(resources.map((r) => [r.urn, r])));
+    const byUrn = indexed(resources, "by urn", () => new Map(resources.map((r) => [r.urn, r])));
     const candidates = [...new Set(urns)].flatMap((urn) => byUrn.get(urn) ?? []).filter((r) => r.custom && ownUnknownOutputs(r).length > 0);
     if (candidates.length !== 1) return unknownValue(null, null);
     const outputs = ownUnknownOutputs(candidates[0]);
@@ -221,18 +221,20 @@ export function traceComputedValues(preview: EvaluationLike, rehearsal: Evaluati
 }
 
 /**
- * An index built once per collection (and again if it grew), so that looking values up is not a scan of the
+ * An index of one kind built once per collection (and again if it grew), so that looking values up is not a scan of the
  * whole collection per value: scans made a plan's analysis quadratic in its workloads (minutes at 1,000).
  */
-function indexed<I>(of: ReadonlyMap<unknown, unknown> | readonly unknown[], build: () => I): I {
+function indexed<I>(of: ReadonlyMap<unknown, unknown> | readonly unknown[], kind: string, build: () => I): I {
     const size = "size" in of ? of.size : of.length;
-    const cached = indexes.get(of);
+    const built = indexes.get(of) ?? new Map<string, { size: number; index: unknown }>();
+    indexes.set(of, built);
+    const cached = built.get(kind);
     if (cached && cached.size === size) return cached.index as I;
     const index = build();
-    indexes.set(of, { size, index });
+    built.set(kind, { size, index });
     return index;
 }
-const indexes = new WeakMap<object, { size: number; index: unknown }>();
+const indexes = new WeakMap<object, Map<string, { size: number; index: unknown }>>();
 
 /**
  * Traced values indexed for {@link traceString}: each value of 6+ characters under its rarest 6-character window
@@ -254,7 +256,7 @@ function windowOffsets(value: string): number[] {
 }
 
 function traceIndex(traced: ReadonlyMap<string, UnknownValue>): TraceIndex {
-    return indexed(traced, () => {
+    return indexed(traced, "windows", () => {
         const entries = [...traced].map(([value, marker], order) => ({ value, marker, order }));
         // How common each candidate window is (ARM ids share long prefixes, so the rarest one keeps lists short).
         const frequency = new Map<string, number>();
@@ -294,6 +296,18 @@ function overlap(s: string, value: string): number {
 export function traceString(s: string, traced: ReadonlyMap<string, UnknownValue>): UnknownValue | undefined {
     const exact = traced.get(s);
     if (exact) return exact;
+    // A URN is made of types and names, which are never Outputs: no value Azure computes is in one.
+    if (s.startsWith("urn:pulumi:")) return undefined;
+    // The same strings recur across a plan (names, URNs, namespaces): each is traced once per map.
+    const memo = indexed(traced, "traced strings", () => new Map<string, UnknownValue | undefined>());
+    if (memo.has(s)) return memo.get(s);
+    const found = traceContained(s, traced);
+    memo.set(s, found);
+    return found;
+}
+
+/** {@link traceString} for a string that is not itself a traced value. */
+function traceContained(s: string, traced: ReadonlyMap<string, UnknownValue>): UnknownValue | undefined {
     // The longest traced value it contains, or (a value the program cut short, like an issuer without its slash) starts;
     // the first in the map's order among equals.
     let best: [string, UnknownValue] | undefined;
