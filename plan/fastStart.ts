@@ -5,9 +5,9 @@
  * is never used goes. Measured on the dev plan (`node --cpu-prof`, and timing each `require`): together they were
  * about a third of the process's start-up.
  *
- *  - `@pulumi/pulumi` loads TypeScript (to serialize JavaScript closures), npm's Arborist and normalize-package-data
- *    (to find a closure's packages), gRPC (to talk to a real engine; the plan's is the in-process mock) and its
- *    Automation API (to drive the CLI) as it starts.
+ *  - `@pulumi/pulumi` loads as it starts what serializes JavaScript closures (TypeScript; npm's Arborist and
+ *    normalize-package-data to find a closure's packages), gRPC and OpenTelemetry (to talk to a real engine: the
+ *    plan's is the in-process mock), its Automation API (to drive the CLI) and its provider server.
  *  - `@pulumi/kubernetes` loads every API group's namespace (and, through `helm` and `yaml`, glob) as it starts;
  *    the program uses a few groups, each loaded when first used.
  *  - `zod` loads its error messages in 40-odd languages; it uses English unless told otherwise.
@@ -35,6 +35,11 @@ export const deferredModules: readonly Deferred[] = [
     { requests: ["../proto/engine_grpc_pb", "../proto/resource_grpc_pb"], from: ["@pulumi/pulumi/runtime/settings.js"], esModule: true },
     { requests: ["../proto/callback_grpc_pb"], from: ["@pulumi/pulumi/runtime/callbacks.js"], esModule: true },
     { requests: ["./automation", "./provider"], from: ["@pulumi/pulumi/index.js"], esModule: true },
+    { requests: ["./createClosure"], from: ["@pulumi/pulumi/runtime/closure/serializeClosure.js"], esModule: true },
+    { requests: ["fdir", "upath"], from: ["@pulumi/pulumi/runtime/closure/codePaths.js"], esModule: true },
+    // Compares provider versions, when a resource names one.
+    { requests: ["semver"], from: ["@pulumi/pulumi/runtime/rpc.js"], esModule: true },
+    { requests: ["@opentelemetry/api"], from: ["@pulumi/pulumi/runtime/settings.js"], esModule: true },
     { requests: kubernetesGroups.map((group) => `./${group}`), from: ["@pulumi/kubernetes/index.js"], esModule: true },
     { requests: ["../locales/index.cjs"], from: ["zod/v4/core/index.cjs", "zod/v4/classic/external.cjs"], esModule: true },
 ];

@@ -60,7 +60,8 @@ describe("plan start-up: deferred modules (plan/fastStart.ts)", () => {
         const script = `
             const loaded = (part) => Object.keys(require.cache).some((file) => file.includes(part));
             const parts = { grpc: "/@grpc/grpc-js/", automation: "/@pulumi/pulumi/automation/", provider: "/@pulumi/pulumi/provider/",
-                helm: "/@pulumi/kubernetes/helm/", core: "/@pulumi/kubernetes/core/", french: "/zod/v4/locales/fr.", typescript: "/typescript/" };
+                helm: "/@pulumi/kubernetes/helm/", core: "/@pulumi/kubernetes/core/", french: "/zod/v4/locales/fr.", typescript: "/typescript/",
+                closures: "/@pulumi/pulumi/runtime/closure/createClosure.js", telemetry: "/@opentelemetry/api/", semver: "/node_modules/semver/" };
             const state = () => Object.fromEntries(Object.entries(parts).map(([k, p]) => [k, loaded(p)]));
             const pulumi = require("@pulumi/pulumi");
             const k8s = require("@pulumi/kubernetes");
@@ -78,7 +79,8 @@ describe("plan start-up: deferred modules (plan/fastStart.ts)", () => {
         const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-r", path.join(root, "plan", "fastStart.ts"), "-e", script], { cwd: root, encoding: "utf8" });
         assert.equal(run.status, 0, run.stderr);
         const { before, used, after } = JSON.parse(run.stdout) as Record<string, Record<string, unknown>>;
-        assert.deepEqual(before, { grpc: false, automation: false, provider: false, helm: false, core: false, french: false, typescript: true }, "typescript: ts-node's own");
+        const none = { grpc: false, automation: false, provider: false, helm: false, core: false, french: false, closures: false, telemetry: false, semver: false };
+        assert.deepEqual(before, { ...none, typescript: true }, "typescript: ts-node's own");
         assert.deepEqual(used, {
             grpcError: true,
             workspace: "function",
@@ -87,6 +89,6 @@ describe("plan start-up: deferred modules (plan/fastStart.ts)", () => {
             french: "function",
             message: "Invalid input: expected string, received number",
         });
-        assert.deepEqual(after, { grpc: true, automation: true, provider: false, helm: true, core: true, french: true, typescript: true });
+        assert.deepEqual(after, { ...none, grpc: true, automation: true, helm: true, core: true, french: true, typescript: true, semver: true }, "semver: the Automation API's own import");
     });
 });
