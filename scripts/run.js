@@ -5,9 +5,9 @@
 //
 // First it brings bin/ up to date exactly as `node scripts/build.js` does (in this process: a few milliseconds when
 // nothing changed, where a `pre` script cost a second node process), so a stale bin/ is never run and a fresh clone
-// builds on first use. With --fast-start it then installs the plan's start-up aids: a V8 code cache for the modules it
-// loads (bin/plan/codeCache.js, kept in node_modules/.cache/plan/) and the deferral of unused modules
-// (bin/plan/fastStart.js, as `node -r` would). Then it runs the file as the main module, with process.argv as if
+// builds on first use. With --fast-start it then installs the plan's start-up aids: caches of where `require` finds
+// package modules and of V8's code for the modules it loads (bin/plan/resolveCache.js, bin/plan/codeCache.js, both
+// kept in node_modules/.cache/plan/), and the deferral of unused modules (bin/plan/fastStart.js, as `node -r` would). Then it runs the file as the main module, with process.argv as if
 // `node bin/<file> args...` had been run.
 "use strict";
 const path = require("path");
@@ -33,7 +33,9 @@ try {
 }
 
 if (fastStart) {
-    require(path.join(root, "bin", "plan", "codeCache.js")).installCodeCache(path.join(root, "node_modules", ".cache", "plan", "code-cache.bin"));
+    const nodeModules = path.join(root, "node_modules");
+    require(path.join(root, "bin", "plan", "resolveCache.js")).installResolveCache(path.join(nodeModules, ".cache", "plan", "resolve-cache.json"), nodeModules);
+    require(path.join(root, "bin", "plan", "codeCache.js")).installCodeCache(path.join(nodeModules, ".cache", "plan", "code-cache.bin"));
     require(path.join(root, "bin", "plan", "fastStart.js"));
 }
 process.argv = [process.argv[0], path.join(root, "bin", file), ...rest];
