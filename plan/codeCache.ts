@@ -12,7 +12,7 @@
  * length), and V8 refuses bytes from another V8 version or other flags (then the module compiles from source and its
  * entry is replaced). Deleting the file is always safe.
  */
-import { createHash } from "crypto";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import Module from "module";
 import * as path from "path";
@@ -62,7 +62,8 @@ export function writeCache(file: string, entries: ReadonlyMap<string, Entry>): v
 
 /** The SHA-1 of a module's source text. */
 export function contentHash(content: string): string {
-    return createHash("sha1").update(content, "utf8").digest("hex");
+    // crypto.hash: the one-shot form (Node 20.12+), faster than createHash for the 4 MB the plan loads.
+    return crypto.hash("sha1", content, "hex");
 }
 
 /** What a run did with the cache (for its test). */
