@@ -137,6 +137,8 @@ export function installCodeCache(file: string): CacheUse {
         if (fresh.size === 0) return;
         try {
             for (const [filename, { hash, script }] of fresh) cache.set(filename, { hash, data: script.createCachedData() });
+            // Entries of files that are gone (a removed source, an upgraded package's old file) go too.
+            for (const filename of cache.keys()) if (!fresh.has(filename) && !fs.existsSync(filename)) cache.delete(filename);
             writeCache(file, cache);
         } catch {
             // A cache that cannot be written only costs the next run its speed.

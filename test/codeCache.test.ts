@@ -57,6 +57,19 @@ describe("plan start-up: the V8 code cache (plan/codeCache.ts)", () => {
         rmSync(dir, { recursive: true, force: true });
     });
 
+    it("drops the entries of files that are gone when it next writes", () => {
+        const { dir, cacheFile, setModule, run } = sandbox();
+        writeFileSync(path.join(dir, "gone.js"), `module.exports = 1;\n`);
+        setModule(`require("./gone.js"); module.exports = "one";\n`);
+        run();
+        assert.deepEqual([...readCache(cacheFile).keys()].map((f) => path.basename(f)).sort(), ["gone.js", "m.js"]);
+        rmSync(path.join(dir, "gone.js"));
+        setModule(`module.exports = "two";\n`);
+        run();
+        assert.deepEqual([...readCache(cacheFile).keys()].map((f) => path.basename(f)), ["m.js"]);
+        rmSync(dir, { recursive: true, force: true });
+    });
+
     it("compiles from source when V8 refuses the bytes (other flags), and the module still works", () => {
         const { dir, setModule, run } = sandbox();
         setModule(`module.exports = "one";\n`);
