@@ -33,6 +33,11 @@ try {
 }
 
 if (fastStart) {
+    // V8 starts optimizing a function (TurboFan, on another thread) once its bytecode has spent an "interrupt budget";
+    // a plan runs most functions briefly, so much of that work was wasted on this 2-core machine. A budget 4x V8 11's
+    // default made the dev plan's process about 15% faster, and a 1,000-workload plan no slower. Only on V8 11 (Node
+    // 20), where it was measured; set before the code cache is read, as V8 ties cached code to its flags.
+    if (process.versions.v8.startsWith("11.")) require("v8").setFlagsFromString(`--interrupt-budget=${4 * 67584}`);
     const nodeModules = path.join(root, "node_modules");
     require(path.join(root, "bin", "plan", "resolveCache.js")).installResolveCache(path.join(nodeModules, ".cache", "plan", "resolve-cache.json"), nodeModules);
     require(path.join(root, "bin", "plan", "codeCache.js")).installCodeCache(path.join(nodeModules, ".cache", "plan", "code-cache.bin"));
