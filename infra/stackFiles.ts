@@ -1,9 +1,9 @@
-import Ajv2020, { ErrorObject } from "ajv/dist/2020";
+import type { ErrorObject } from "ajv";
 import { distance } from "fastest-levenshtein";
 import { existsSync, readdirSync, readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import projectJsonSchema from "./schemas/pulumi-project.schema.json";
+import { projectSchemaValidator } from "./projectSchema";
 
 /**
  * Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` the way the Pulumi CLI does before it runs a program, and refuses
@@ -90,11 +90,6 @@ export interface ConfigOverride {
     readonly value: unknown;
 }
 
-// The CLI's JSON schema for Pulumi.yaml: pulumi/pulumi sdk/go/common/workspace/project.json, as in shared/schemas
-// (imported, so a compiled build carries it along).
-const ajv = new Ajv2020({ strict: false, allErrors: false, verbose: true });
-const validateProjectSchema = ajv.compile(projectJsonSchema);
-
 /**
  * One JSON-schema error as `#<location>: <message>` (project.go ValidateProject). The CLI's validator is
  * santhosh-tekuri/jsonschema; the location and the "not allowed; did you mean" wording follow the CLI, other
@@ -170,6 +165,7 @@ export function readProjectFile(root: string): ProjectFile {
         throw new StackFilesError([`could not validate '${file}': project is missing a 'name' attribute${close ? `; found '${close[0]}' instead` : ""}`]);
     }
     if (typeof raw.name !== "string" || raw.name === "") throw new StackFilesError([`could not validate '${file}': project is missing a non-empty string 'name' attribute`]);
+    const validateProjectSchema = projectSchemaValidator();
     if (!validateProjectSchema(raw)) {
         throw new StackFilesError(relevantSchemaErrors(validateProjectSchema.errors ?? []).map((e) => `could not validate '${file}': ${schemaErrorText(e)}`));
     }

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// The precompiled build used by `npm run plan`, `plan:update` and `bench`: every TypeScript file of the
-// program, plan and bench (tsconfig.json's `include`, minus test/) transpiled to bin/ one file at a time,
-// exactly as the tests' ts-node transpile-only mode does (no type-checking: that is `npm run typecheck`).
+// The precompiled build used by `npm run plan`, `plan:update`, `bench`, `e2e` and `bootstrap:plan` (through
+// scripts/run.js, which runs this build in its own process first): every TypeScript file of the program, plan and
+// bench (tsconfig.json's `include`, minus test/) transpiled to bin/ one file at a time, exactly as the tests'
+// ts-node transpile-only mode does (no type-checking: that is `npm run typecheck`), plus the files a module's
+// `buildStep` generates (the precompiled Pulumi.yaml validator, infra/projectSchema.ts).
 //
 //   node scripts/build.js            bring bin/ up to date (only files whose source is newer are redone)
 //   node scripts/build.js --check    exit 1 if bin/ is stale, without building
@@ -10,7 +12,7 @@
 // "Up to date" is decided per file by modification time: an output older than its source (or than
 // tsconfig.json) is redone, an output whose source is gone is removed, and non-TypeScript files next
 // to the sources (verify.sh) are copied. Checking costs a few milliseconds and never loads TypeScript,
-// so `npm run plan`'s pre-step is free when nothing changed.
+// so it is nearly free when nothing changed.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -40,6 +42,18 @@ function mtime(file) {
     }
 }
 
+/**
+ * Writes a file whole or not at all (a temporary file renamed over it), so that another process running the build at
+ * the same moment (a test, a second `npm run plan`) never loads a half-written module.
+ */
+function writeWhole(file, write) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}${temporarySuffix}`;
+    write(temporary);
+    fs.renameSync(temporary, file);
+}
+const temporarySuffix = ".partial";
+
 function walk(dir, found = []) {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
         const full = path.join(dir, entry.name);
@@ -49,10 +63,29 @@ function walk(dir, found = []) {
     return found;
 }
 
-/** What is out of date: sources to transpile, assets to copy, outputs to remove. */
+/**
+ * Modules whose `buildStep` makes a file at build time (its `generate()` text, written next to the module's output as
+ * `output`): stale when older than the module's source, tsconfig.json, or any of its `inputs` (paths from the root).
+ */
+const generators = ["infra/projectSchema.ts"];
+
+/**
+ * A built module's `buildStep`, read from bin/ only when that output is current. What it loaded from bin/ leaves the
+ * module cache again, so that nothing read before the build (a JSON file it imports, say) outlives it in this process.
+ */
+function buildStepOf(out) {
+    const before = new Set(Object.keys(require.cache));
+    try {
+        return require(out).buildStep;
+    } finally {
+        for (const file of Object.keys(require.cache)) if (!before.has(file) && file.startsWith(outDir + path.sep)) delete require.cache[file];
+    }
+}
+
+/** What is out of date: sources to transpile, assets to copy, files to generate, outputs to remove. */
 function plan(force) {
     const configTime = mtime(tsconfigPath);
-    const work = { transpile: [], copy: [], remove: [] };
+    const work = { transpile: [], copy: [], generate: [], remove: [] };
     const wanted = new Set();
     const roots = sourceRoots();
     for (const dir of roots) {
@@ -63,11 +96,22 @@ function plan(force) {
             const out = path.join(outDir, isTs ? rel.replace(/\.ts$/, ".js") : rel);
             wanted.add(out);
             const outTime = mtime(out);
-            if (force || outTime < mtime(src) || (isTs && outTime < configTime)) (isTs ? work.transpile : work.copy).push({ src, out });
+            const stale = force || outTime < mtime(src) || (isTs && outTime < configTime);
+            if (stale) (isTs ? work.transpile : work.copy).push({ src, out });
+            if (generators.includes(rel.split(path.sep).join("/"))) {
+                if (stale) work.generate.push({ module: out, file: undefined });
+                else {
+                    const step = buildStepOf(out);
+                    const file = path.join(path.dirname(out), step.output);
+                    wanted.add(file);
+                    const fileTime = mtime(file);
+                    if (fileTime < outTime || step.inputs.some((input) => fileTime < mtime(path.join(root, input)))) work.generate.push({ module: out, file });
+                }
+            }
         }
         const builtDir = path.join(outDir, dir);
         if (fs.existsSync(builtDir)) {
-            for (const out of walk(builtDir)) if (!wanted.has(out)) work.remove.push(out);
+            for (const out of walk(builtDir)) if (!wanted.has(out) && !out.endsWith(temporarySuffix)) work.remove.push(out);
         }
     }
     return work;
@@ -86,16 +130,27 @@ function build(force) {
                 const text = ts.formatDiagnostics(errors, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => "\n" });
                 throw new Error(`cannot transpile ${path.relative(root, src)}:\n${text}`);
             }
-            fs.mkdirSync(path.dirname(out), { recursive: true });
-            fs.writeFileSync(out, result.outputText);
+            writeWhole(out, (file) => fs.writeFileSync(file, result.outputText));
         }
     }
-    for (const { src, out } of work.copy) {
-        fs.mkdirSync(path.dirname(out), { recursive: true });
-        fs.copyFileSync(src, out);
+    for (const { src, out } of work.copy) writeWhole(out, (file) => fs.copyFileSync(src, file));
+    for (const generator of work.generate) {
+        // Only now is the module current: read its step again (a stale one may not even name the same file).
+        const step = buildStepOf(generator.module);
+        generator.file = path.join(path.dirname(generator.module), step.output);
+        const text = step.generate();
+        writeWhole(generator.file, (file) => fs.writeFileSync(file, text));
     }
+    const generated = new Set(work.generate.map((g) => g.file));
+    work.remove = work.remove.filter((out) => !generated.has(out));
     for (const out of work.remove) fs.rmSync(out, { force: true });
     return work;
+}
+
+/** What a build did, in one line for stderr; undefined when it did nothing. */
+function summary(work) {
+    const done = work.transpile.length + work.copy.length + work.generate.length + work.remove.length;
+    return done > 0 ? `build: ${work.transpile.length} transpiled, ${work.copy.length} copied, ${work.generate.length} generated, ${work.remove.length} removed in bin/` : undefined;
 }
 
 if (require.main === module) {
@@ -103,15 +158,14 @@ if (require.main === module) {
     try {
         if (arg === "--check") {
             const work = plan(false);
-            const stale = work.transpile.length + work.copy.length + work.remove.length;
+            const stale = work.transpile.length + work.copy.length + work.generate.length + work.remove.length;
             if (stale > 0) console.error(`bin/ is stale: ${stale} file(s) to redo (run npm run build)`);
             process.exitCode = stale > 0 ? 1 : 0;
         } else {
             if (arg === "--clean") fs.rmSync(outDir, { recursive: true, force: true });
             else if (arg !== undefined) throw new Error(`unknown option ${arg}: use --check or --clean`);
-            const work = build(false);
-            const done = work.transpile.length + work.copy.length + work.remove.length;
-            if (done > 0) console.error(`build: ${work.transpile.length} transpiled, ${work.copy.length} copied, ${work.remove.length} removed in bin/`);
+            const done = summary(build(false));
+            if (done) console.error(done);
         }
     } catch (err) {
         console.error(`build failed: ${err.message}`);
@@ -119,4 +173,4 @@ if (require.main === module) {
     }
 }
 
-module.exports = { build, plan };
+module.exports = { build, plan, summary };
