@@ -215,9 +215,8 @@ async function resolve(value: unknown, recorded: readonly MockedResource[], rehe
     if (value instanceof Promise) return resolve(await value, recorded, rehearsed);
     if (Array.isArray(value)) return Promise.all(value.map((v) => resolve(v, recorded, rehearsed)));
     if (value !== null && typeof value === "object") {
-        const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(value)) out[k] = await resolve(v, recorded, rehearsed);
-        return out;
+        const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolve(v, recorded, rehearsed)] as const));
+        return Object.fromEntries(entries);
     }
     return value;
 }

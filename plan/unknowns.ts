@@ -171,17 +171,6 @@ function leaves(value: unknown, prefix = ""): [string, string][] {
     return [];
 }
 
-/** Whether the value at `dotted`, or one of its ancestors, is the SDK's unknown. */
-function unknownAt(value: unknown, dotted: string): boolean {
-    let v = value;
-    for (const key of dotted.split(".")) {
-        if (isRawUnknown(v)) return true;
-        if (v === null || typeof v !== "object") return false;
-        v = (v as Record<string, unknown>)[key];
-    }
-    return isRawUnknown(v);
-}
-
 /** What {@link traceComputedValues} reads of an evaluation. */
 interface EvaluationLike {
     readonly resources: readonly MockedResource[];
@@ -211,10 +200,20 @@ export function traceComputedValues(preview: EvaluationLike, rehearsal: Evaluati
     for (const r of preview.resources) {
         const twin = rehearsed.get(r.urn);
         if (!twin) continue;
-        // The rehearsal's own outputs (state leaves its inputs do not hold) where the preview's state is unknown.
-        for (const [path, value] of leaves(twin.state)) {
-            if (valueAt(twin.inputs, path) !== value && unknownAt(r.state, path)) add(value, unknownValue(r.urn, path));
-        }
+        // The rehearsal's own outputs (state leaves its inputs do not hold) where the preview's state is unknown,
+        // walked side by side (a path's keys may hold dots: label and annotation keys do).
+        const walk = (state: unknown, inputs: unknown, preview: unknown, underUnknown: boolean, path: string): void => {
+            const unknownHere = underUnknown || isRawUnknown(preview);
+            if (typeof state === "string") {
+                if (inputs !== state && unknownHere) add(state, unknownValue(r.urn, path));
+                return;
+            }
+            if (state === null || typeof state !== "object") return;
+            const child = (v: unknown, k: string | number): unknown => (v !== null && typeof v === "object" && !isRawUnknown(v) ? (v as Record<string | number, unknown>)[k] : undefined);
+            const entries = Array.isArray(state) ? state.map((v, i) => [i, v] as const) : Object.entries(state);
+            for (const [k, v] of entries) walk(v, child(inputs, k), child(preview, k), unknownHere, path ? `${path}.${k}` : String(k));
+        };
+        walk(twin.state, twin.inputs, r.state, false, "");
         if (r.custom && r.id === "") add(twin.id, unknownValue(r.urn, "id"));
     }
     return traced;
@@ -375,24 +374,31 @@ export function describeUnknownsTraced(resources: readonly MockedResource[], reh
     const describe = new UnknownDescriber(resources);
     return resources.map((r) => {
         const twin = twins.get(r.urn);
-        const pick = (raw: unknown, rehearsed: unknown, path: string, plain: (path: string) => UnknownValue): unknown => {
+        // The path is kept as its keys and joined only for an unknown the rehearsal cannot name.
+        const keys: (string | number)[] = [];
+        const pick = (raw: unknown, rehearsed: unknown, plain: (path: string) => UnknownValue): unknown => {
             if (isRawUnknown(raw)) {
-                return (typeof rehearsed === "string" ? traceString(rehearsed, traced) : undefined) ?? plain(path);
+                return (typeof rehearsed === "string" ? traceString(rehearsed, traced) : undefined) ?? plain(keys.join("."));
             }
             // A value read by an invoke is a stand-in here too: show it as what it is.
             if (typeof raw === "string") return traceString(raw, fromInvokes) ?? raw;
-            const at = (k: string | number): string => (path ? `${path}.${k}` : String(k));
-            if (Array.isArray(raw)) return raw.map((item, i) => pick(item, Array.isArray(rehearsed) ? rehearsed[i] : undefined, at(i), plain));
-            if (raw !== null && typeof raw === "object") {
-                const twinValue = (k: string): unknown => rehearsed !== null && typeof rehearsed === "object" ? (rehearsed as Record<string, unknown>)[k] : undefined;
-                return Object.fromEntries(Object.entries(raw).map(([k, item]) => [k, pick(item, twinValue(k), at(k), plain)]));
-            }
-            return raw;
+            if (raw === null || typeof raw !== "object") return raw;
+            const twinValue = (k: string | number): unknown => rehearsed !== null && typeof rehearsed === "object" ? (rehearsed as Record<string | number, unknown>)[k] : undefined;
+            const item = (value: unknown, k: string | number): unknown => {
+                keys.push(k);
+                const picked = pick(value, twinValue(k), plain);
+                keys.pop();
+                return picked;
+            };
+            if (Array.isArray(raw)) return raw.map((value, i) => item(value, i));
+            const out: Record<string, unknown> = {};
+            for (const [k, value] of Object.entries(raw)) out[k] = item(value, k);
+            return out;
         };
         return {
             ...r,
-            inputs: pick(r.inputs, twin?.inputs, "", (path) => describe.input(r, path)) as Record<string, unknown>,
-            state: pick(r.state, twin?.state, "", (path) => describe.state(r, path)) as Record<string, unknown>,
+            inputs: pick(r.inputs, twin?.inputs, (path) => describe.input(r, path)) as Record<string, unknown>,
+            state: pick(r.state, twin?.state, (path) => describe.state(r, path)) as Record<string, unknown>,
             id: r.id,
         };
     });
