@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { normalise } from "../plan/golden";
-import { planProgram, PlanResult, projectDir } from "../plan/plan";
+import { planProgram, PlanResult, ProgramPlanOptions, projectDir } from "../plan/plan";
 import { readPlanConfig } from "../plan/stackConfig";
 import { listStacks } from "../infra/stackFiles";
 
@@ -12,8 +12,13 @@ export const bootstrapGoldenDir = path.join(projectDir, "test", "plan-golden", "
 
 /** Plans a bootstrap stack offline on the mock engine, with config read as the CLI reads it. */
 export async function planBootstrap(stack: string, set: readonly string[] = []): Promise<PlanResult> {
+    return planProgram(bootstrapProgram(stack, set));
+}
+
+/** What {@link planBootstrap} gives `planProgram`: the stack's config as the CLI reads it, and the bootstrap program. */
+export function bootstrapProgram(stack: string, set: readonly string[] = []): ProgramPlanOptions {
     const loaded = readPlanConfig({ dir: bootstrapDir, stack, set });
-    return planProgram({
+    return {
         project: loaded.project,
         stack: loaded.stack,
         config: loaded.values,
@@ -23,7 +28,7 @@ export async function planBootstrap(stack: string, set: readonly string[] = []):
             const { bootstrap } = await import("./program");
             return bootstrap(loadBootstrapConfig());
         },
-    });
+    };
 }
 
 /** A bootstrap stack's golden files from its plan, by file name. */

@@ -100,12 +100,14 @@ export async function platform(config: StackConfig): Promise<PlatformOutputs> {
     }, { protect });
 
     // On someone else's cluster, namespaces are created only when a workload asks (createNamespace: true).
-    const namespaces = createNamespaces(config.workloads, config.existingCluster === undefined, cluster.provider);
+    const namespaces = new Map<string, k8s.core.v1.Namespace>();
+    const ownCluster = config.existingCluster === undefined;
 
     const issuers: Record<string, pulumi.Input<string>> = { [clusterIssuerLabel]: cluster.issuerUrl, ...config.extraIssuers };
     const identities = new Map<string, WorkloadIdentity>();
     const workloads: Record<string, WorkloadOutputs> = {};
     for (const workload of config.workloads) {
+        createNamespaces(workload, ownCluster, cluster.provider, namespaces);
         const subjects = [{ namespace: workload.namespace, serviceAccountName: workload.serviceAccountName }, ...workload.extraSubjects];
         const identity = new WorkloadIdentity(workload.name, {
             resourceGroupName,
@@ -180,19 +182,17 @@ export function identityReady(workload: WorkloadConfig, identity: WorkloadIdenti
 }
 
 /**
- * One Namespace per namespace a workload asks to create (on the stack's own cluster, unless a workload says
- * `createNamespace: false`; on an existing cluster only with `createNamespace: true`), each once; never the built-in ones.
+ * One Namespace per namespace the workload asks to create (on the stack's own cluster, unless it says
+ * `createNamespace: false`; on an existing cluster only with `createNamespace: true`) that `created` does not hold yet;
+ * never the built-in ones. Created with the workload, so each workload's registrations go to the engine together.
  * Retained on delete: removing the last workload in a namespace must not delete what else lives there.
  */
-function createNamespaces(workloads: readonly WorkloadConfig[], ownCluster: boolean, provider: k8s.Provider): Map<string, k8s.core.v1.Namespace> {
-    const created = new Map<string, k8s.core.v1.Namespace>();
-    for (const workload of workloads.filter((w) => w.createNamespace ?? ownCluster)) {
-        for (const namespace of [workload.namespace, ...workload.extraSubjects.map((s) => s.namespace)]) {
-            if (builtInNamespaces.includes(namespace) || created.has(namespace)) continue;
-            created.set(namespace, new k8s.core.v1.Namespace(`ns-${namespace}`, { metadata: { name: namespace } }, { provider, retainOnDelete: true }));
-        }
+function createNamespaces(workload: WorkloadConfig, ownCluster: boolean, provider: k8s.Provider, created: Map<string, k8s.core.v1.Namespace>): void {
+    if (!(workload.createNamespace ?? ownCluster)) return;
+    for (const namespace of [workload.namespace, ...workload.extraSubjects.map((s) => s.namespace)]) {
+        if (builtInNamespaces.includes(namespace) || created.has(namespace)) continue;
+        created.set(namespace, new k8s.core.v1.Namespace(`ns-${namespace}`, { metadata: { name: namespace } }, { provider, retainOnDelete: true }));
     }
-    return created;
 }
 
 /** A Deployment whose pod template carries the identity's labels and client-id hash, so it rolls when the identity changes. */

@@ -8,8 +8,12 @@ import { keyProperties } from "./properties";
 import { analyzeTrust } from "./trust";
 import { describeUnknowns, describeUnknownsTraced, isUnknownValue, traceComputedValues, traceString, unrehearse } from "./unknowns";
 
+// `localeCompare` builds a collator per call; these are the same orders, built once.
+const byText = new Intl.Collator();
+const byName = new Intl.Collator("en", { numeric: true });
+
 function compare(a: MockedResource, b: MockedResource): number {
-    return rank(a.type) - rank(b.type) || a.type.localeCompare(b.type) || a.name.localeCompare(b.name, "en", { numeric: true });
+    return rank(a.type) - rank(b.type) || byText.compare(a.type, b.type) || byName.compare(a.name, b.name);
 }
 
 /** Resources in tree order: each parent before its children, siblings sorted by {@link compare}. */
@@ -67,7 +71,7 @@ export function buildPlan(project: string, stack: string, evaluation: Evaluation
         ? rehearsal ? unrehearse(analyzeTrust(new ResourceIndex(treeOrder(maskSecrets([...rehearsal.resources]).value))), traced) : analyzeTrust(index)
         : analyzeTrust(index);
     const byType: Record<string, number> = {};
-    for (const r of [...resources].sort((a, b) => a.type.localeCompare(b.type))) byType[r.type] = (byType[r.type] ?? 0) + 1;
+    for (const r of [...resources].sort((a, b) => byText.compare(a.type, b.type))) byType[r.type] = (byType[r.type] ?? 0) + 1;
     const plan: Plan = {
         version: 1,
         project,

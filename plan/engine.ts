@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import { containsUnknowns } from "@pulumi/pulumi/output";
 import { EngineMocks, ExistingClusters, MockedResource } from "./mocks";
 import { secretMask } from "./mask";
+import { RehearsalRecord, rehearsalOf, withRehearsal } from "./shadow";
 import { PlanValues, unknownFromResources } from "./unknowns";
 
 /** What {@link evaluate} runs. */
@@ -26,6 +28,11 @@ export interface EvaluateOptions {
      * concrete, deterministic, Azure-shaped values, so every derived value is computed the real way.
      */
     readonly values?: PlanValues;
+    /**
+     * With `values: "unknown"`: rehearse in the same evaluation (plan/shadow.ts), so that the result's `rehearsal`
+     * is what a separate `rehearsal` evaluation gives, at the cost of one evaluation instead of two.
+     */
+    readonly rehearse?: boolean;
 }
 
 /** The outcome of one evaluation. */
@@ -40,6 +47,8 @@ export interface Evaluation {
     readonly values: PlanValues;
     /** The first error the program raised, synchronously or in an apply, if any. */
     readonly error?: Error;
+    /** With `rehearse`: the same run as the rehearsal saw it (`values: "rehearsal"`). */
+    readonly rehearsal?: Evaluation;
 }
 
 /** Internals of the SDK's runtime that the public typings leave out. */
@@ -70,9 +79,16 @@ export function evaluate(options: EvaluateOptions): Promise<Evaluation> {
 
 async function evaluateNow(options: EvaluateOptions): Promise<Evaluation> {
     const values = options.values ?? "unknown";
+    if (values === "unknown" && options.rehearse) return withRehearsal((record) => evaluateWith(options, record));
+    return evaluateWith(options);
+}
+
+async function evaluateWith(options: EvaluateOptions, record?: RehearsalRecord): Promise<Evaluation> {
+    const values = options.values ?? "unknown";
     const rehearsal = values === "rehearsal";
-    const mocks = await new EngineMocks({ style: rehearsal ? "fake" : "unknown", knownInvokes: true, existingClusters: options.existingClusters })
-        .install(options.project, options.stack, !rehearsal);
+    const style = rehearsal ? "fake" : record ? "rehearsed" : "unknown";
+    const mocks = await new EngineMocks({ style, knownInvokes: true, existingClusters: options.existingClusters })
+        .install(options.project, options.stack, !rehearsal, record);
     // setAllConfig overwrites the whole map (it does not merge), so an earlier run's keys are gone.
     pulumi.runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
 
@@ -99,13 +115,17 @@ async function evaluateNow(options: EvaluateOptions): Promise<Evaluation> {
             }
             await settle(mocks);
             let outputs: Record<string, unknown> = {};
+            let rehearsedOutputs: Record<string, unknown> = {};
             try {
-                if (errors.length === 0) outputs = await resolveOutputs(result, mocks.resources);
+                if (errors.length === 0) outputs = await resolveOutputs(result, mocks.resources, false);
+                if (errors.length === 0 && record) rehearsedOutputs = await resolveOutputs(result, mocks.rehearsed, true);
             } catch (err) {
                 errors.push(err as Error);
             }
             await settle(mocks);
-            return { resources: [...mocks.resources], outputs, answers: [...mocks.answers], values, error: errors[0] };
+            const answers = [...mocks.answers];
+            const evaluation: Evaluation = { resources: [...mocks.resources], outputs, answers, values, error: errors[0] };
+            return record ? { ...evaluation, rehearsal: { resources: [...mocks.rehearsed], outputs: rehearsedOutputs, answers, values: "rehearsal", error: errors[0] } } : evaluation;
         };
         // A failed registration or invoke leaves the engine waiting forever, so stop at the first error or a stall.
         const evaluation = await Promise.race([run(), watchdog(mocks, errors, () => finished)]);
@@ -166,30 +186,37 @@ export async function settle(mocks: EngineMocks): Promise<void> {
     }
 }
 
-/** Resolves a program's result to plain values; secret outputs become the mask, never their value. */
-async function resolveOutputs(result: unknown, recorded: readonly MockedResource[]): Promise<Record<string, unknown>> {
+/**
+ * Resolves a program's result to plain values; secret outputs become the mask, never their value. `rehearsed`:
+ * the rehearsal's view of a run that rehearses (each unknown's rehearsed value), else the preview's.
+ */
+async function resolveOutputs(result: unknown, recorded: readonly MockedResource[], rehearsed: boolean): Promise<Record<string, unknown>> {
     if (result === null || result === undefined) return {};
-    const value = await resolve(result, recorded);
+    const value = await resolve(result, recorded, rehearsed);
     return value !== null && typeof value === "object" && !Array.isArray(value) ? value as Record<string, unknown> : { result: value };
 }
 
-async function resolve(value: unknown, recorded: readonly MockedResource[]): Promise<unknown> {
+async function resolve(value: unknown, recorded: readonly MockedResource[], rehearsed: boolean): Promise<unknown> {
     if (pulumi.Output.isInstance(value)) {
         if (await pulumi.isSecret(value)) return secretMask;
         const output = value as unknown as OutputInternals;
         if (!(await output.isKnown)) {
+            if (rehearsed) {
+                const value = rehearsalOf(await output.promise(true));
+                if (!containsUnknowns(value)) return resolve(value, recorded, rehearsed);
+            }
             // An unknown output names the resources it comes from; the plan names the one Azure computes it on.
-            const urns = await Promise.all([...await output.allResources()].map((r) => resolve(r.urn, recorded)));
+            const urns = await Promise.all([...await output.allResources()].map((r) => resolve(r.urn, recorded, rehearsed)));
             return unknownFromResources(urns as string[], recorded);
         }
-        return resolve(await output.promise(), recorded);
+        return resolve(await output.promise(), recorded, rehearsed);
     }
-    if (pulumi.Resource.isInstance(value)) return { urn: await resolve(value.urn, recorded) };
-    if (value instanceof Promise) return resolve(await value, recorded);
-    if (Array.isArray(value)) return Promise.all(value.map((v) => resolve(v, recorded)));
+    if (pulumi.Resource.isInstance(value)) return { urn: await resolve(value.urn, recorded, rehearsed) };
+    if (value instanceof Promise) return resolve(await value, recorded, rehearsed);
+    if (Array.isArray(value)) return Promise.all(value.map((v) => resolve(v, recorded, rehearsed)));
     if (value !== null && typeof value === "object") {
         const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(value)) out[k] = await resolve(v, recorded);
+        for (const [k, v] of Object.entries(value)) out[k] = await resolve(v, recorded, rehearsed);
         return out;
     }
     return value;

@@ -16,7 +16,10 @@ export interface Masked<T> {
     readonly secrets: readonly string[];
 }
 
-/** A deep copy of `value` with every Pulumi secret replaced by {@link secretMask}. */
+/**
+ * `value` with every Pulumi secret replaced by {@link secretMask}: a copy of each object or array on the way to a
+ * secret; every part with no secret in it is the original (never modified: the plan only reads what it gets).
+ */
 export function maskSecrets<T>(value: T): Masked<T> {
     const secrets: string[] = [];
     const walk = (v: unknown): unknown => {
@@ -24,11 +27,21 @@ export function maskSecrets<T>(value: T): Masked<T> {
             collectStrings((v as { value?: unknown }).value, secrets);
             return secretMask;
         }
-        if (Array.isArray(v)) return v.map(walk);
+        if (Array.isArray(v)) {
+            let out: unknown[] | undefined;
+            for (let i = 0; i < v.length; i++) {
+                const item = walk(v[i]);
+                if (item !== v[i]) (out ??= v.slice())[i] = item;
+            }
+            return out ?? v;
+        }
         if (v !== null && typeof v === "object") {
-            const out: Record<string, unknown> = {};
-            for (const [k, item] of Object.entries(v)) out[k] = walk(item);
-            return out;
+            let out: Record<string, unknown> | undefined;
+            for (const [k, item] of Object.entries(v)) {
+                const masked = walk(item);
+                if (masked !== item) (out ??= { ...v })[k] = masked;
+            }
+            return out ?? v;
         }
         return v;
     };

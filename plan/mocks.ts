@@ -1,18 +1,25 @@
 import * as pulumi from "@pulumi/pulumi";
 import { unknown } from "@pulumi/pulumi/output";
 import { kindOf, types } from "./kinds";
+import { RehearsalRecord, registrationKey, rehearsedUnknown, sharedWith, withRehearsed } from "./shadow";
 
 /**
  * Pulumi mocks for evaluating programs in-process, with no cloud and no CLI: every resource gets its
  * inputs back plus the outputs Azure would compute, and every invoke this library makes is answered.
  *
- * Two styles of computed value:
+ * Three styles of computed value:
  * - `fake`: realistic, deterministic values (GUIDs, ARM ids, an https issuer URL with its trailing slash), for
  *   unit tests and the plan's rehearsal;
- * - `unknown`: unknown values, as a real preview of a new stack sees them (use with `preview = true`); the
- *   offline plan's default. Never text standing in for a value: a program would compute on it.
+ * - `unknown`: unknown values, as a real preview of a new stack sees them (use with `preview = true`). Never
+ *   text standing in for a value: a program would compute on it;
+ * - `rehearsed`: the offline plan's default, a preview (`unknown`) whose every unknown also holds the `fake`
+ *   value (plan/shadow.ts), so one evaluation gives both; use only inside `withRehearsal`, with `preview = true`.
+ *   `resources` records the preview, `rehearsed` the rehearsal.
  */
-export type MockValueStyle = "fake" | "unknown";
+export type MockValueStyle = "fake" | "unknown" | "rehearsed";
+
+/** The two styles a single answer is computed in (`rehearsed` is one of each). */
+type AnswerStyle = "fake" | "unknown";
 
 /** A resource the program registered, as the engine saw it. */
 export interface MockedResource {
@@ -59,6 +66,12 @@ interface RequestDetails {
     custom: boolean;
     ignoreChanges: string[];
     retainOnDelete: boolean;
+}
+
+/** A registration the monitor has seen and `newResource` has not answered yet; `answer` is what the SDK is to get. */
+interface PendingRegistration {
+    readonly details: RequestDetails;
+    answer?: { id: unknown; state: Record<string, unknown> };
 }
 
 /** What `getManagedCluster` returns for an existing (bring-your-own) cluster, by `<resourceGroup>/<name>`. */
@@ -114,12 +127,16 @@ function azureName(type: string, name: string, inputs: Record<string, unknown>):
 /** The mocks; they also record every resource and invoke, for assertions and for the plan. */
 export class EngineMocks implements pulumi.runtime.Mocks {
     readonly resources: MockedResource[] = [];
+    /** In the `rehearsed` style, every resource as the rehearsal saw it (concrete inputs and outputs), in the same order. */
+    readonly rehearsed: MockedResource[] = [];
     readonly calls: pulumi.runtime.MockCallArgs[] = [];
     /** What each invoke answered, in call order (the plan traces unknowns back to them). */
     readonly answers: { readonly token: string; readonly args: Record<string, unknown>; readonly result: Record<string, unknown> }[] = [];
     readonly style: MockValueStyle;
 
-    private readonly pending = new Map<string, RequestDetails>();
+    /** Each registration between the monitor and `newResource` (which the mock monitor calls at once, in order). */
+    private readonly pending = new Map<string, PendingRegistration>();
+    private rehearsal?: RehearsalRecord;
 
     constructor(private readonly options: EngineMocksOptions = {}) {
         this.style = options.style ?? "fake";
@@ -128,17 +145,21 @@ export class EngineMocks implements pulumi.runtime.Mocks {
     /**
      * Installs these mocks on Pulumi's in-process engine, and wraps the mock monitor so that each recorded
      * resource also carries its URN, parent, dependencies and options, which `MockResourceArgs` leaves out.
+     * The `rehearsed` style needs the run's `rehearsal` record (plan/shadow.ts `withRehearsal`).
      */
-    async install(project: string, stack: string, preview: boolean): Promise<this> {
+    async install(project: string, stack: string, preview: boolean, rehearsal?: RehearsalRecord): Promise<this> {
+        if ((this.style === "rehearsed") !== (rehearsal !== undefined)) throw new Error("the rehearsed style needs a rehearsal record, and only it does");
+        this.rehearsal = rehearsal;
         await pulumi.runtime.setMocks(this, project, stack, preview);
         const monitor = (pulumi.runtime as unknown as { getMonitor(): MockMonitorInternals }).getMonitor();
         const register = monitor.registerResource.bind(monitor);
-        monitor.registerResource = (req, callback) => {
+        monitor.registerResource = async (req, callback) => {
+            const key = registrationKey(req.getType(), req.getName());
             const dependencies: Record<string, string[]> = {};
-            req.getPropertydependenciesMap().forEach((deps, key) => {
-                dependencies[key] = deps.getUrnsList();
+            req.getPropertydependenciesMap().forEach((deps, prop) => {
+                dependencies[prop] = deps.getUrnsList();
             });
-            this.pending.set(`${req.getType()}::${req.getName()}`, {
+            const registration: PendingRegistration = { details: {
                 urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
                 parent: req.getParent() || undefined,
                 dependencies: req.getDependenciesList(),
@@ -148,22 +169,31 @@ export class EngineMocks implements pulumi.runtime.Mocks {
                 custom: req.getCustom(),
                 ignoreChanges: req.getIgnorechangesList(),
                 retainOnDelete: req.getRetainondelete() ?? false,
+            } };
+            this.pending.set(key, registration);
+            if (!rehearsal) return register(req, callback);
+            // The mock monitor serializes the answer, which turns every unknown into the bare wire sentinel; the SDK
+            // gets the unknowns that hold their rehearsed values instead (they survive its deserialization as is).
+            return register(req, (err, response) => {
+                const answer = registration.answer;
+                callback(err, err || !answer || !response ? response : withAnswer(response, answer.id, answer.state));
             });
-            return register(req, callback);
         };
         return this;
     }
 
-    private record(type: string, name: string, inputs: Record<string, unknown>, state: Record<string, unknown>, id: string, provider?: string): void {
-        const key = `${type}::${name}`;
-        const details = this.pending.get(key) ?? { urn: `urn:unknown::${key}`, dependencies: [], propertyDependencies: {}, protect: false, deleteBeforeReplace: false, custom: true, ignoreChanges: [], retainOnDelete: false };
+    /** The pending registration `newResource` answers (taken at once: the next one may have the same type and name). */
+    private take(type: string, name: string): PendingRegistration {
+        const key = registrationKey(type, name);
+        const registration = this.pending.get(key) ?? { details: { urn: `urn:unknown::${key}`, dependencies: [], propertyDependencies: {}, protect: false, deleteBeforeReplace: false, custom: true, ignoreChanges: [], retainOnDelete: false } };
         this.pending.delete(key);
-        this.resources.push({ type, name, inputs, state, id, provider: provider || undefined, ...details });
+        return registration;
     }
 
     /** Forgets what was recorded. */
     reset(): void {
         this.resources.length = 0;
+        this.rehearsed.length = 0;
         this.calls.length = 0;
         this.answers.length = 0;
     }
@@ -174,75 +204,117 @@ export class EngineMocks implements pulumi.runtime.Mocks {
     }
 
     /** A value known only after deploy: realistic (`fake`) or unknown. */
-    private computed(fake: string): string {
-        return this.style === "unknown" ? unknown as unknown as string : fake;
+    private static computed(fake: string, style: AnswerStyle): string {
+        return style === "unknown" ? unknown as unknown as string : fake;
     }
 
-    private armId(type: string, name: string, inputs: Record<string, unknown>): string {
+    private static armId(type: string, name: string, inputs: Record<string, unknown>, style: AnswerStyle): string {
         const rg = typeof inputs.resourceGroupName === "string" ? inputs.resourceGroupName : "rg";
-        const sub = this.style === "fake" ? fakeAzure.subscriptionId : "<subscription>";
+        const sub = style === "fake" ? fakeAzure.subscriptionId : "<subscription>";
         const path = kindOf.get(type)?.armType;
         if (path === "") return `/subscriptions/${sub}/resourceGroups/${azureName(type, name, inputs)}`;
         if (path === undefined) return `${name}-id`;
         return `/subscriptions/${sub}/resourceGroups/${rg}/providers/${path}/${azureName(type, name, inputs)}`;
     }
 
-    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } | Promise<{ id: string; state: Record<string, unknown> }> {
         const inputs = (args.inputs ?? {}) as Record<string, unknown>;
-        const id = this.style === "fake" || args.type.startsWith("kubernetes:") || args.type.startsWith("pulumi:")
-            ? this.armId(args.type, args.name, inputs)
+        const registration = this.take(args.type, args.name);
+        if (this.style === "rehearsed") return this.newRehearsedResource(args, inputs, registration);
+        const { details } = registration;
+        const { id, state } = this.answer(args.type, args.name, inputs, this.style);
+        this.resources.push({ type: args.type, name: args.name, inputs, state, id, provider: args.provider || undefined, ...details });
+        return { id, state };
+    }
+
+    /**
+     * One registration, both answers: the preview's (from the inputs the SDK sent, unknowns included) and the
+     * rehearsal's (from the same inputs with every unknown's rehearsed value); the SDK gets the preview's with each
+     * unknown holding the rehearsal's value at the same place.
+     */
+    private async newRehearsedResource(args: pulumi.runtime.MockResourceArgs, inputs: Record<string, unknown>, registration: PendingRegistration): Promise<{ id: string; state: Record<string, unknown> }> {
+        const key = registrationKey(args.type, args.name);
+        const { details } = registration;
+        const pendingInputs = this.rehearsal!.inputsOf(key, details.parent ?? "", inputs);
+        // Every registration passes the patched registerResource; one that did not means the SDK changed shape.
+        if (!pendingInputs) throw new Error(`no rehearsed inputs for ${key}: the SDK registered it without runtime/resource.registerResource (plan/shadow.ts)`);
+        const rehearsedInputs = await pendingInputs;
+        const provider = args.provider || undefined;
+        const preview = this.answer(args.type, args.name, inputs, "unknown");
+        const rehearsal = this.answer(args.type, args.name, rehearsedInputs, "fake");
+        const previewInputs = withRehearsed(inputs, rehearsedInputs) as Record<string, unknown>;
+        const state = withRehearsed(preview.state, rehearsal.state) as Record<string, unknown>;
+        registration.answer = { id: preview.id === "" ? rehearsedUnknown(rehearsal.id) : preview.id, state };
+        // Registered inside an apply a real preview never runs: the rehearsal has it, the preview does not.
+        if (!this.rehearsal?.rehearsalOnly(key)) {
+            this.resources.push({ type: args.type, name: args.name, inputs: previewInputs, state, id: preview.id, provider, ...details });
+        }
+        // The rehearsal's record shares every part that is the same in the preview's (the known parts).
+        this.rehearsed.push({
+            type: args.type, name: args.name, id: rehearsal.id, provider, ...details,
+            inputs: sharedWith(rehearsedInputs, inputs) as Record<string, unknown>,
+            state: sharedWith(rehearsal.state, preview.state) as Record<string, unknown>,
+        });
+        return preview;
+    }
+
+    /** The mocks' answer to a registration: the id, and the state (inputs plus what Azure computes) in `style`. */
+    private answer(type: string, logicalName: string, inputs: Record<string, unknown>, style: AnswerStyle): { id: string; state: Record<string, unknown> } {
+        const computed = (fake: string): string => EngineMocks.computed(fake, style);
+        const id = style === "fake" || type.startsWith("kubernetes:") || type.startsWith("pulumi:")
+            ? EngineMocks.armId(type, logicalName, inputs, style)
             // An empty id is how the engine says "unknown id" (the SDK deserializes "" as unknown at preview).
             : "";
         const outputs: Record<string, unknown> = {};
-        const name = azureName(args.type, args.name, inputs);
-        switch (args.type) {
+        const name = azureName(type, logicalName, inputs);
+        switch (type) {
             case types.cluster: {
                 // The real shape: https://<region>.oic.prod-aks.azure.com/<tenant>/<guid>/, with its trailing slash.
                 const region = typeof inputs.location === "string" ? inputs.location : fakeAzure.location;
-                const issuer = this.computed(`https://${region}.oic.prod-aks.azure.com/${fakeAzure.tenantId}/${fakeGuid(args.name)}/`);
+                const issuer = computed(`https://${region}.oic.prod-aks.azure.com/${fakeAzure.tenantId}/${fakeGuid(logicalName)}/`);
                 const oidc = (inputs.oidcIssuerProfile ?? {}) as Record<string, unknown>;
                 outputs.oidcIssuerProfile = this.options.clusterWithoutIssuer ? { ...oidc } : { ...oidc, issuerURL: issuer };
                 outputs.name = name;
-                outputs.fqdn = this.computed(`${name}.hcp.${fakeAzure.location}.azmk8s.io`);
+                outputs.fqdn = computed(`${name}.hcp.${fakeAzure.location}.azmk8s.io`);
                 break;
             }
             case types.identity:
                 outputs.name = name;
-                outputs.clientId = this.computed(fakeGuid(`client:${args.name}`));
-                outputs.principalId = this.computed(fakeGuid(`principal:${args.name}`));
-                outputs.tenantId = this.computed(fakeAzure.tenantId);
+                outputs.clientId = computed(fakeGuid(`client:${logicalName}`));
+                outputs.principalId = computed(fakeGuid(`principal:${logicalName}`));
+                outputs.tenantId = computed(fakeAzure.tenantId);
                 break;
             case types.vault:
                 outputs.name = name;
                 // Properties the program computes at preview (its tenant id) leave the whole object unknown.
-                outputs.properties = this.style === "unknown" && (inputs.properties as Record<string, unknown> | undefined)?.__pulumiUnknown === true
+                outputs.properties = style === "unknown" && (inputs.properties as Record<string, unknown> | undefined)?.__pulumiUnknown === true
                     ? inputs.properties
-                    : { ...((inputs.properties ?? {}) as Record<string, unknown>), vaultUri: this.computed(`https://${name}.vault.azure.net/`) };
+                    : { ...((inputs.properties ?? {}) as Record<string, unknown>), vaultUri: computed(`https://${name}.vault.azure.net/`) };
                 break;
             case types.randomString:
-                outputs.result = this.computed("x7k2qp".slice(0, Number(inputs.length ?? 6)));
+                outputs.result = computed("x7k2qp".slice(0, Number(inputs.length ?? 6)));
                 break;
             case types.randomPassword:
-                outputs.result = this.computed("fake-password-for-tests");
+                outputs.result = computed("fake-password-for-tests");
                 break;
             default:
-                if (args.type.startsWith("azure-native:")) outputs.name = name;
+                if (type.startsWith("azure-native:")) outputs.name = name;
         }
-        const state = { ...inputs, ...outputs };
-        this.record(args.type, args.name, inputs, state, id, args.provider);
-        return { id, state };
+        return { id, state: { ...inputs, ...outputs } };
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         this.calls.push(args);
-        const result = this.answer(args);
+        const result = this.invokeAnswer(args);
         this.answers.push({ token: args.token, args: (args.inputs ?? {}) as Record<string, unknown>, result });
         return result;
     }
 
-    private answer(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    private invokeAnswer(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         const inputs = (args.inputs ?? {}) as Record<string, unknown>;
-        const computed = this.options.knownInvokes ? (fake: string): string => fake : (fake: string): string => this.computed(fake);
+        // An invoke's answer crosses the mock monitor's serialization, where an unknown keeps no rehearsed value.
+        const style: AnswerStyle = this.style === "fake" ? "fake" : "unknown";
+        const computed = this.options.knownInvokes ? (fake: string): string => fake : (fake: string): string => EngineMocks.computed(fake, style);
         switch (args.token) {
             case "azure-native:authorization:getClientConfig":
                 return {
@@ -255,7 +327,7 @@ export class EngineMocks implements pulumi.runtime.Mocks {
                 // An invoke: known at a real preview. The plan shows the principal type derived from it, never the token.
                 return { token: computed(this.deployerToken()) };
             case "azure-native:containerservice:listManagedClusterUserCredentials":
-                return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(this.kubeconfig(String(inputs.resourceName))).toString("base64") }] };
+                return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(this.kubeconfig(String(inputs.resourceName), this.options.knownInvokes ? "fake" : style)).toString("base64") }] };
             case "azure-native:containerservice:getManagedCluster": {
                 const key = `${inputs.resourceGroupName}/${inputs.resourceName}`;
                 const found = this.options.existingClusters?.[key];
@@ -283,8 +355,8 @@ export class EngineMocks implements pulumi.runtime.Mocks {
     }
 
     /** The kubeconfig AKS returns for `format: exec`, as kubelogin's device-code login. */
-    private kubeconfig(clusterName: string): string {
-        const server = this.style === "fake" ? `https://${clusterName}.hcp.${fakeAzure.location}.azmk8s.io:443` : "https://known-after-deploy.invalid:443";
+    private kubeconfig(clusterName: string, style: AnswerStyle): string {
+        const server = style === "fake" ? `https://${clusterName}.hcp.${fakeAzure.location}.azmk8s.io:443` : "https://known-after-deploy.invalid:443";
         return [
             "apiVersion: v1",
             "kind: Config",
@@ -314,7 +386,7 @@ export class EngineMocks implements pulumi.runtime.Mocks {
             "      - --client-id",
             "      - 80faf920-1908-4b52-b5ef-a8e7bedfc67a",
             "      - --tenant-id",
-            `      - ${this.style === "fake" ? fakeAzure.tenantId : "known-after-deploy-tenant"}`,
+            `      - ${style === "fake" ? fakeAzure.tenantId : "known-after-deploy-tenant"}`,
             "      - --login",
             "      - devicecode",
             "      interactiveMode: IfAvailable",
@@ -326,7 +398,26 @@ export class EngineMocks implements pulumi.runtime.Mocks {
 /** The parts of the SDK's MockMonitor and its request objects that {@link EngineMocks.install} uses. */
 interface MockMonitorInternals {
     newUrn(parent: string, type: string, name: string): string;
-    registerResource(req: RegisterRequest, callback: (err: unknown, response: unknown) => void): Promise<void>;
+    registerResource(req: RegisterRequest, callback: (err: unknown, response: RegisterResponse | undefined) => void): Promise<void>;
+}
+
+/** The parts of the registration answer the SDK reads (`RegisterResourceResponse`). */
+interface RegisterResponse {
+    getId(): unknown;
+    getObject(): { toJavaScript(): Record<string, unknown> };
+}
+
+/** The mock monitor's answer with `id` and `state` in place of its own (the rest, URN included, unchanged). */
+function withAnswer(response: RegisterResponse, id: unknown, state: Record<string, unknown>): RegisterResponse {
+    return new Proxy(response, {
+        get: (target, key) => {
+            if (key === "getId") return () => id;
+            // `state` is deserialized already: the SDK's deserialization leaves it as it is.
+            if (key === "getObject") return () => ({ toJavaScript: () => state });
+            const value = Reflect.get(target, key) as unknown;
+            return typeof value === "function" ? value.bind(target) : value;
+        },
+    });
 }
 
 interface RegisterRequest {

@@ -81,17 +81,32 @@ export interface ProgramPlanOptions {
 /**
  * Plans any program on the mock engine. Throws the program's first error (for example an `ArgsError`).
  *
- * The program always runs as a rehearsal (Azure's values concrete), so the trust chains are checked on real
- * strings; with `values: "unknown"` (default) it also runs as a preview, which is what the plan shows.
+ * With `values: "unknown"` (default) the program runs once as a preview that also rehearses (plan/shadow.ts): the
+ * plan shows the preview, and the trust chains are checked on the rehearsal's real strings. With `values:
+ * "rehearsal"` it runs once as a rehearsal (Azure's values concrete), and the plan shows that.
  */
 export async function planProgram(options: ProgramPlanOptions): Promise<PlanResult> {
     const base = { ...options, config: options.config ?? {} };
-    const rehearsal = await evaluate({ ...base, values: "rehearsal" });
-    if (rehearsal.error) throw rehearsal.error;
     if (options.values === "rehearsal") {
+        const rehearsal = await evaluate({ ...base, values: "rehearsal" });
+        if (rehearsal.error) throw rehearsal.error;
         const built = buildPlan(options.project, options.stack, rehearsal);
         return new PlanResult(built.plan, built.secrets, rehearsal.resources, "rehearsal");
     }
+    const preview = await evaluate({ ...base, values: "unknown", rehearse: true });
+    if (preview.error) throw preview.error;
+    const built = buildPlan(options.project, options.stack, preview, preview.rehearsal);
+    return new PlanResult(built.plan, built.secrets, preview.resources, "unknown");
+}
+
+/**
+ * The default plan made the long way, by two evaluations (a rehearsal, then a preview), for checking that the one
+ * evaluation {@link planProgram} makes gives the same plan (test/shadow.test.ts compares them on every stack).
+ */
+export async function planProgramTwice(options: ProgramPlanOptions): Promise<PlanResult> {
+    const base = { ...options, config: options.config ?? {} };
+    const rehearsal = await evaluate({ ...base, values: "rehearsal" });
+    if (rehearsal.error) throw rehearsal.error;
     const preview = await evaluate({ ...base, values: "unknown" });
     if (preview.error) throw preview.error;
     const built = buildPlan(options.project, options.stack, preview, rehearsal);
@@ -133,12 +148,17 @@ export interface StackPlanOptions {
  * bad override, and the program's `ArgsError` for invalid config.
  */
 export async function planStack(options: StackPlanOptions): Promise<PlanResult> {
+    return planProgram(stackProgram(options));
+}
+
+/** What {@link planStack} gives {@link planProgram}: the stack's config as the CLI reads it, and the stack program. */
+export function stackProgram(options: StackPlanOptions): ProgramPlanOptions {
     if (options.values !== undefined && !planValues.includes(options.values)) {
         throw new PlanInputError(`values ${JSON.stringify(options.values)} is not one of ${planValues.join(", ")}`);
     }
     const loaded = readPlanConfig({ dir: options.dir ?? projectDir, stack: options.stack, set: options.set });
     const declaredSecret = Object.entries(configSchema).filter(([, spec]) => "secret" in spec && spec.secret).map(([key]) => `${loaded.project}:${key}`);
-    return planProgram({
+    return {
         project: loaded.project,
         stack: loaded.stack,
         config: loaded.values,
@@ -150,5 +170,5 @@ export async function planStack(options: StackPlanOptions): Promise<PlanResult> 
             const { main } = await import("../infra/main");
             return main();
         },
-    });
+    };
 }

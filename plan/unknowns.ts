@@ -62,33 +62,65 @@ export function ownUnknownOutputs(r: MockedResource): string[] {
 }
 
 /**
- * Replaces the SDK's unknowns in every resource's inputs and state with {@link UnknownValue}s that name the
- * resource and output each comes from:
+ * How each of the SDK's unknowns in a resource's inputs and state is described when nothing more exact is known:
  * - in its own state: the resource itself and the output's path;
  * - in an input: the resource the SDK says the input depends on (its property dependencies), and that
  *   resource's output when it has exactly one computed output; when it has several, or the input depends on
  *   several resources, `output` is null (the value is computed from them after deploy, through the program).
+ * Indexes are built once and each resource's computed outputs found once, when first needed.
  */
+class UnknownDescriber {
+    private readonly byUrn: Map<string, MockedResource>;
+    private readonly own = new Map<string, string[]>();
+    private readonly fromInputs = new Map<string, Set<string>>();
+
+    constructor(resources: readonly MockedResource[]) {
+        this.byUrn = new Map(resources.map((r) => [r.urn, r]));
+    }
+
+    private ownOutputs(urn: string): string[] {
+        let outputs = this.own.get(urn);
+        if (!outputs) {
+            const r = this.byUrn.get(urn);
+            outputs = r ? ownUnknownOutputs(r) : [];
+            this.own.set(urn, outputs);
+        }
+        return outputs;
+    }
+
+    /** The unknown at `path` of `r`'s inputs. */
+    input(r: MockedResource, path: string): UnknownValue {
+        const top = path.split(".")[0];
+        const deps = [...new Set(r.propertyDependencies[top] ?? r.dependencies)].filter((urn) => this.byUrn.has(urn));
+        // Components pass their children's outputs through; the custom resource behind them is the source.
+        const sources = deps.filter((urn) => this.ownOutputs(urn).length > 0);
+        if (sources.length === 1) {
+            const outputs = this.ownOutputs(sources[0]);
+            return unknownValue(sources[0], outputs.length === 1 ? outputs[0] : null);
+        }
+        return unknownValue(sources.length === 0 && deps.length === 1 ? deps[0] : null, null);
+    }
+
+    /** The unknown at `path` of `r`'s state: an input passed through, or the resource's own output. */
+    state(r: MockedResource, path: string): UnknownValue {
+        let paths = this.fromInputs.get(r.urn);
+        if (!paths) {
+            paths = new Set(unknownPaths(r.inputs));
+            this.fromInputs.set(r.urn, paths);
+        }
+        return paths.has(path) ? this.input(r, path) : unknownValue(r.urn, path);
+    }
+}
+
+/** Replaces the SDK's unknowns in every resource's inputs and state with {@link UnknownValue}s (see {@link UnknownDescriber}). */
 export function describeUnknowns(resources: readonly MockedResource[]): MockedResource[] {
-    const byUrn = new Map(resources.map((r) => [r.urn, r]));
-    const own = new Map(resources.map((r) => [r.urn, ownUnknownOutputs(r)]));
-    return resources.map((r) => {
-        const inputMarker = (path: string): UnknownValue => {
-            const top = path.split(".")[0];
-            const deps = [...new Set(r.propertyDependencies[top] ?? r.dependencies)].filter((urn) => byUrn.has(urn));
-            // Components pass their children's outputs through; the custom resource behind them is the source.
-            const sources = deps.filter((urn) => (own.get(urn) ?? []).length > 0);
-            if (sources.length === 1) {
-                const outputs = own.get(sources[0])!;
-                return unknownValue(sources[0], outputs.length === 1 ? outputs[0] : null);
-            }
-            return unknownValue(sources.length === 0 && deps.length === 1 ? deps[0] : null, null);
-        };
-        const inputs = replaceUnknowns(r.inputs, inputMarker) as Record<string, unknown>;
-        const fromInputs = new Set(unknownPaths(r.inputs));
-        const state = replaceUnknowns(r.state, (path) => fromInputs.has(path) ? inputMarker(path) : unknownValue(r.urn, path)) as Record<string, unknown>;
-        return { ...r, inputs, state, id: r.id };
-    });
+    const describe = new UnknownDescriber(resources);
+    return resources.map((r) => ({
+        ...r,
+        inputs: replaceUnknowns(r.inputs, (path) => describe.input(r, path)) as Record<string, unknown>,
+        state: replaceUnknowns(r.state, (path) => describe.state(r, path)) as Record<string, unknown>,
+        id: r.id,
+    }));
 }
 
 /**
@@ -96,7 +128,7 @@ export function describeUnknowns(resources: readonly MockedResource[]): MockedRe
  * output's resources), with that resource's one computed output when it has exactly one.
  */
 export function unknownFromResources(urns: readonly string[], resources: readonly MockedResource[]): UnknownValue {
-    const byUrn = indexed(resources, () => new Map(resources.map((r) => [r.urn, r])));
+    const byUrn = indexed(resources, "by urn", () => new Map(resources.map((r) => [r.urn, r])));
     const candidates = [...new Set(urns)].flatMap((urn) => byUrn.get(urn) ?? []).filter((r) => r.custom && ownUnknownOutputs(r).length > 0);
     if (candidates.length !== 1) return unknownValue(null, null);
     const outputs = ownUnknownOutputs(candidates[0]);
@@ -189,18 +221,20 @@ export function traceComputedValues(preview: EvaluationLike, rehearsal: Evaluati
 }
 
 /**
- * An index built once per collection (and again if it grew), so that looking values up is not a scan of the
+ * An index of one kind built once per collection (and again if it grew), so that looking values up is not a scan of the
  * whole collection per value: scans made a plan's analysis quadratic in its workloads (minutes at 1,000).
  */
-function indexed<I>(of: ReadonlyMap<unknown, unknown> | readonly unknown[], build: () => I): I {
+function indexed<I>(of: ReadonlyMap<unknown, unknown> | readonly unknown[], kind: string, build: () => I): I {
     const size = "size" in of ? of.size : of.length;
-    const cached = indexes.get(of);
+    const built = indexes.get(of) ?? new Map<string, { size: number; index: unknown }>();
+    indexes.set(of, built);
+    const cached = built.get(kind);
     if (cached && cached.size === size) return cached.index as I;
     const index = build();
-    indexes.set(of, { size, index });
+    built.set(kind, { size, index });
     return index;
 }
-const indexes = new WeakMap<object, { size: number; index: unknown }>();
+const indexes = new WeakMap<object, Map<string, { size: number; index: unknown }>>();
 
 /**
  * Traced values indexed for {@link traceString}: each value of 6+ characters under its rarest 6-character window
@@ -213,12 +247,21 @@ interface TraceIndex {
 }
 const traceWindow = 6;
 
+/** The offsets of the windows a value may be indexed under: every `traceWindow`-th one, and the last. */
+function windowOffsets(value: string): number[] {
+    const offsets: number[] = [];
+    for (let i = 0; i + traceWindow <= value.length; i += traceWindow) offsets.push(i);
+    if (value.length > traceWindow && (value.length - traceWindow) % traceWindow !== 0) offsets.push(value.length - traceWindow);
+    return offsets;
+}
+
 function traceIndex(traced: ReadonlyMap<string, UnknownValue>): TraceIndex {
-    return indexed(traced, () => {
+    return indexed(traced, "windows", () => {
         const entries = [...traced].map(([value, marker], order) => ({ value, marker, order }));
+        // How common each candidate window is (ARM ids share long prefixes, so the rarest one keeps lists short).
         const frequency = new Map<string, number>();
         for (const { value } of entries) {
-            for (let i = 0; i + traceWindow <= value.length; i++) {
+            for (const i of windowOffsets(value)) {
                 const window = value.slice(i, i + traceWindow);
                 frequency.set(window, (frequency.get(window) ?? 0) + 1);
             }
@@ -226,8 +269,10 @@ function traceIndex(traced: ReadonlyMap<string, UnknownValue>): TraceIndex {
         const byWindow: TraceIndex["byWindow"] = new Map();
         for (const entry of entries) {
             let offset = -1;
-            for (let i = 0; i + traceWindow <= entry.value.length; i++) {
-                if (offset < 0 || frequency.get(entry.value.slice(i, i + traceWindow))! < frequency.get(entry.value.slice(offset, offset + traceWindow))!) offset = i;
+            let rarest = Infinity;
+            for (const i of windowOffsets(entry.value)) {
+                const count = frequency.get(entry.value.slice(i, i + traceWindow))!;
+                if (count < rarest) [offset, rarest] = [i, count];
             }
             if (offset < 0) continue;
             const window = entry.value.slice(offset, offset + traceWindow);
@@ -239,32 +284,58 @@ function traceIndex(traced: ReadonlyMap<string, UnknownValue>): TraceIndex {
     });
 }
 
+/** Below this many traced values, {@link traceString} compares with each directly (cheaper than its index). */
+const directTraceLimit = 64;
+
+/** How much of `s` a traced value explains: its length when `s` contains it, `s`'s when it is `s` cut short; else 0. */
+function overlap(s: string, value: string): number {
+    return value.length >= 6 && s.includes(value) ? value.length : s.length >= 12 && value.startsWith(s) ? s.length : 0;
+}
+
 /** The traced value `s` is, or the one it contains (the longest), as a marker with `output` null when only contained. */
 export function traceString(s: string, traced: ReadonlyMap<string, UnknownValue>): UnknownValue | undefined {
     const exact = traced.get(s);
     if (exact) return exact;
-    // The longest traced value it contains, or (a value the program cut short, like an issuer without its slash) starts.
-    const index = traceIndex(traced);
-    const candidates = new Map<number, [string, UnknownValue]>();
-    for (let i = 0; i + traceWindow <= s.length; i++) {
-        for (const c of index.byWindow.get(s.slice(i, i + traceWindow)) ?? []) {
-            if (s.startsWith(c.value, i - c.offset)) candidates.set(c.order, [c.value, c.marker]);
-        }
-    }
-    if (s.length >= 12) {
-        let low = 0;
-        let high = index.sorted.length;
-        while (low < high) {
-            const mid = (low + high) >> 1;
-            if (index.sorted[mid].value < s) low = mid + 1;
-            else high = mid;
-        }
-        for (let i = low; i < index.sorted.length && index.sorted[i].value.startsWith(s); i++) candidates.set(index.sorted[i].order, [index.sorted[i].value, index.sorted[i].marker]);
-    }
+    // A URN is made of types and names, which are never Outputs: no value Azure computes is in one.
+    if (s.startsWith("urn:pulumi:")) return undefined;
+    // The same strings recur across a plan (names, URNs, namespaces): each is traced once per map.
+    const memo = indexed(traced, "traced strings", () => new Map<string, UnknownValue | undefined>());
+    if (memo.has(s)) return memo.get(s);
+    const found = traceContained(s, traced);
+    memo.set(s, found);
+    return found;
+}
+
+/** {@link traceString} for a string that is not itself a traced value. */
+function traceContained(s: string, traced: ReadonlyMap<string, UnknownValue>): UnknownValue | undefined {
+    // The longest traced value it contains, or (a value the program cut short, like an issuer without its slash) starts;
+    // the first in the map's order among equals.
     let best: [string, UnknownValue] | undefined;
-    for (const [value, marker] of [...candidates].sort(([a], [b]) => a - b).map(([, c]) => c)) {
-        const overlap = value.length >= 6 && s.includes(value) ? value.length : s.length >= 12 && value.startsWith(s) ? s.length : 0;
-        if (overlap > 0 && (!best || overlap > best[0].length)) best = [value.slice(0, overlap), marker];
+    const consider = (value: string, marker: UnknownValue): void => {
+        const length = overlap(s, value);
+        if (length > 0 && (!best || length > best[0].length)) best = [value.slice(0, length), marker];
+    };
+    if (traced.size <= directTraceLimit) {
+        for (const [value, marker] of traced) consider(value, marker);
+    } else {
+        const index = traceIndex(traced);
+        const candidates = new Map<number, [string, UnknownValue]>();
+        for (let i = 0; i + traceWindow <= s.length; i++) {
+            for (const c of index.byWindow.get(s.slice(i, i + traceWindow)) ?? []) {
+                if (s.startsWith(c.value, i - c.offset)) candidates.set(c.order, [c.value, c.marker]);
+            }
+        }
+        if (s.length >= 12) {
+            let low = 0;
+            let high = index.sorted.length;
+            while (low < high) {
+                const mid = (low + high) >> 1;
+                if (index.sorted[mid].value < s) low = mid + 1;
+                else high = mid;
+            }
+            for (let i = low; i < index.sorted.length && index.sorted[i].value.startsWith(s); i++) candidates.set(index.sorted[i].order, [index.sorted[i].value, index.sorted[i].marker]);
+        }
+        for (const [value, marker] of [...candidates].sort(([a], [b]) => a - b).map(([, c]) => c)) consider(value, marker);
     }
     if (!best) return undefined;
     // Computed from a resource's output: the resource, no output. From an invoke: the invoke's field, which names it.
@@ -296,32 +367,33 @@ export function unrehearse<T>(value: T, traced: ReadonlyMap<string, UnknownValue
 
 /**
  * {@link describeUnknowns}, with the rehearsal naming each unknown exactly: the rehearsed value at the same
- * resource and path is looked up in `traced`.
+ * resource and path (which an unknown of a single rehearsing evaluation also holds itself) is looked up in `traced`.
  */
 export function describeUnknownsTraced(resources: readonly MockedResource[], rehearsal: readonly MockedResource[], traced: ReadonlyMap<string, UnknownValue>): MockedResource[] {
     const twins = new Map(rehearsal.map((r) => [r.urn, r]));
     const fromInvokes = new Map([...traced].filter(([, marker]) => marker.unknown.resource === null));
-    const fallback = new Map(describeUnknowns(resources).map((r) => [r.urn, r]));
+    const describe = new UnknownDescriber(resources);
     return resources.map((r) => {
         const twin = twins.get(r.urn);
-        const described = fallback.get(r.urn)!;
-        const pick = (raw: unknown, rehearsed: unknown, plain: unknown): unknown => {
+        const pick = (raw: unknown, rehearsed: unknown, path: string, plain: (path: string) => UnknownValue): unknown => {
             if (isRawUnknown(raw)) {
-                return typeof rehearsed === "string" ? traceString(rehearsed, traced) ?? plain : plain;
+                return (typeof rehearsed === "string" ? traceString(rehearsed, traced) : undefined) ?? plain(path);
             }
             // A value read by an invoke is a stand-in here too: show it as what it is.
             if (typeof raw === "string") return traceString(raw, fromInvokes) ?? raw;
-            if (Array.isArray(raw)) return raw.map((item, i) => pick(item, Array.isArray(rehearsed) ? rehearsed[i] : undefined, (plain as unknown[])[i]));
+            const at = (k: string | number): string => (path ? `${path}.${k}` : String(k));
+            if (Array.isArray(raw)) return raw.map((item, i) => pick(item, Array.isArray(rehearsed) ? rehearsed[i] : undefined, at(i), plain));
             if (raw !== null && typeof raw === "object") {
                 const twinValue = (k: string): unknown => rehearsed !== null && typeof rehearsed === "object" ? (rehearsed as Record<string, unknown>)[k] : undefined;
-                return Object.fromEntries(Object.entries(raw).map(([k, item]) => [k, pick(item, twinValue(k), (plain as Record<string, unknown>)[k])]));
+                return Object.fromEntries(Object.entries(raw).map(([k, item]) => [k, pick(item, twinValue(k), at(k), plain)]));
             }
             return raw;
         };
         return {
-            ...described,
-            inputs: pick(r.inputs, twin?.inputs, described.inputs) as Record<string, unknown>,
-            state: pick(r.state, twin?.state, described.state) as Record<string, unknown>,
+            ...r,
+            inputs: pick(r.inputs, twin?.inputs, "", (path) => describe.input(r, path)) as Record<string, unknown>,
+            state: pick(r.state, twin?.state, "", (path) => describe.state(r, path)) as Record<string, unknown>,
+            id: r.id,
         };
     });
 }

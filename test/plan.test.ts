@@ -16,7 +16,7 @@ import { currentGolden, goldenDir, lineDiff, normalise, stacks } from "../plan/g
 import type { Plan, PlanResource, TrustChain } from "../plan/model";
 import { isUnknownValue } from "../plan/unknowns";
 import { at } from "../plan/inspect";
-import { planProgram, planStack, PlanResult, projectDir } from "../plan/plan";
+import { planProgram, planProgramTwice, planStack, PlanResult, projectDir } from "../plan/plan";
 import { readPlanConfig } from "../plan/stackConfig";
 import { fakeAzure } from "./support/pulumi";
 
@@ -262,6 +262,14 @@ describe("offline plan", function () {
                 assert.equal(JSON.parse(result.json()).trustChains[0].status, "broken");
             });
         }
+
+        it("finds the same in one evaluation as in two (a rehearsal, then a preview), for every case", async () => {
+            const all: Break[] = ["none", "labelledStranger", "githubSubject", ...cases.map((c) => c.broken)];
+            for (const broken of all) {
+                const options = { project: "plan-test", stack: `wiring-${broken}`, program: program(broken) };
+                assert.equal((await planProgram(options)).json(), (await planProgramTwice(options)).json(), broken);
+            }
+        });
 
         it("checks a GitHub Actions credential (immutable subject form) as a CI-federation chain, not a broken ServiceAccount subject", async () => {
             const result = await planOf("githubSubject");
