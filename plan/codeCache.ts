@@ -101,7 +101,8 @@ export function installCodeCache(file: string): CacheUse {
     moduleClass.prototype._compile = function (this: ModuleLike, content: string, filename: string, ...rest: unknown[]): unknown {
         // Node compiles these itself: the main module (its compile also turns on Node's stat cache for every module
         // loaded while it runs, and --inspect-brk), modules Node loads as ES modules, and modules with a dynamic
-        // `import()` (which works only in a script Node compiled: vm's loader for it is lost with cached bytes).
+        // `import()` (which works only in a script Node compiled: vm's loader for it is lost with cached bytes, as
+        // v8-compile-cache found too: zertosh/v8-compile-cache#30, #47).
         if (this === process.mainModule || (rest[0] !== undefined && rest[0] !== "commonjs") || content.includes("import(")) {
             return nodeCompile.call(this, content, filename, ...rest);
         }

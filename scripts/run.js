@@ -7,8 +7,8 @@
 // nothing changed, where a `pre` script cost a second node process), so a stale bin/ is never run and a fresh clone
 // builds on first use. With --fast-start it then installs the plan's start-up aids: caches of where `require` finds
 // package modules and of V8's code for the modules it loads (bin/plan/resolveCache.js, bin/plan/codeCache.js, both
-// kept in node_modules/.cache/plan/), and the deferral of unused modules (bin/plan/fastStart.js, as `node -r` would). Then it runs the file as the main module, with process.argv as if
-// `node bin/<file> args...` had been run.
+// kept in node_modules/.cache/plan/), and the deferral of unused modules (bin/plan/fastStart.js, as `node -r` would).
+// Then it runs the file as the main module, with process.argv as if `node bin/<file> args...` had been run.
 "use strict";
 const path = require("path");
 const Module = require("module");
