@@ -20,6 +20,7 @@ import { performance } from "perf_hooks";
 interface Sample {
     resources: number;
     ms: number;
+    cpuMs: number;
     peakRssMb: number;
     wallMs: number;
 }
@@ -45,8 +46,8 @@ function median(values: number[]): number {
 interface Row {
     workloads: number;
     resources: number;
-    plan: { ms: number; rss: number; wall: number };
-    floor: { ms: number; rss: number; wall: number };
+    plan: { ms: number; cpu: number; rss: number; wall: number };
+    floor: { ms: number; cpu: number; rss: number; wall: number };
 }
 
 function measure(workloads: number, dir: string): Row {
@@ -59,7 +60,7 @@ function measure(workloads: number, dir: string): Row {
         plans.push(run(["plan", String(workloads)]));
         floors.push(run(["floor", recording]));
     }
-    const summary = (samples: Sample[]) => ({ ms: median(samples.map((s) => s.ms)), rss: median(samples.map((s) => s.peakRssMb)), wall: median(samples.map((s) => s.wallMs)) });
+    const summary = (samples: Sample[]) => ({ ms: median(samples.map((s) => s.ms)), cpu: median(samples.map((s) => s.cpuMs)), rss: median(samples.map((s) => s.peakRssMb)), wall: median(samples.map((s) => s.wallMs)) });
     return { workloads, resources: plans[0].resources, plan: summary(plans), floor: summary(floors) };
 }
 
@@ -86,6 +87,7 @@ function main(): void {
             return [
                 r.workloads, r.resources,
                 r.plan.ms.toFixed(0), r.floor.ms.toFixed(0), (r.plan.ms / r.floor.ms).toFixed(2),
+                r.plan.cpu.toFixed(0), r.floor.cpu.toFixed(0), (r.plan.cpu / r.floor.cpu).toFixed(2),
                 r.plan.rss.toFixed(0), r.floor.rss.toFixed(0), (r.plan.rss / r.floor.rss).toFixed(2),
                 added > 0 ? ((r.plan.ms - prev.plan.ms) / added).toFixed(2) : "-",
                 added > 0 ? ((r.floor.ms - prev.floor.ms) / added).toFixed(2) : "-",
@@ -96,10 +98,11 @@ function main(): void {
         const load = os.loadavg().map((l) => l.toFixed(1)).join(" ");
         console.log(`Offline plan of the dev stack with N synthetic workloads vs its floor (median of ${runs} fresh processes each, alternating; node ${process.version}, ${os.cpus().length} CPUs, load average ${load})`);
         console.log(table(
-            ["workloads", "plan resources", "plan ms", "floor ms", "time x", "plan RSS MB", "floor RSS MB", "RSS x", "plan ms/added", "floor ms/added", "plan KB/added", "plan wall ms", "floor wall ms"],
+            ["workloads", "plan resources", "plan ms", "floor ms", "time x", "plan CPU ms", "floor CPU ms", "CPU x", "plan RSS MB", "floor RSS MB", "RSS x", "plan ms/added", "floor ms/added", "plan KB/added", "plan wall ms", "floor wall ms"],
             cells));
         console.log("plan ms: config, evaluation on the mock engine, analysis, text and JSON rendering (modules already loaded).");
         console.log("floor ms: the same resources, parents, options, providers, invokes and input wiring replayed on the same engine (bench/floor.ts).");
+        console.log("CPU ms: the CPU time of the same span (every thread), which a busy machine inflates far less than wall time.");
         console.log("RSS: the process's peak resident memory. wall: the whole process, Node start-up and module loading included.");
         console.log("");
         console.log(deployModelReport());

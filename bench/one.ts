@@ -30,6 +30,15 @@ function peakRssMb(): number {
     return process.resourceUsage().maxRSS / 1024;
 }
 
+/**
+ * The CPU time this process spent since `start` (user and system, every thread: V8 collects garbage on helper
+ * threads too). On a busy machine it moves far less than wall time, which also counts waiting for a core.
+ */
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / 1000;
+}
+
 function workloadCount(arg: string | undefined): number {
     const count = Number(arg);
     if (!Number.isInteger(count) || count < 1) throw new Error(`workloads must be a whole number of at least 1, not ${arg}`);
@@ -40,12 +49,14 @@ async function plan(count: number): Promise<object> {
     // Load the stack program's modules first, so the timing below is the plan's, not module loading's.
     await import("../infra/main");
     const start = performance.now();
+    const cpu = process.cpuUsage();
     const result = await planStack({ stack: "dev", set: syntheticOverrides(count) });
     const text = result.text();
     const json = result.json();
     const ms = performance.now() - start;
+    const cpuMs = cpuMsSince(cpu);
     if (!result.trusted) throw new Error("the synthetic stack's trust chains are broken");
-    return { workloads: count, resources: result.plan.summary.resources, ms, peakRssMb: peakRssMb(), outputBytes: text.length + json.length };
+    return { workloads: count, resources: result.plan.summary.resources, ms, cpuMs, peakRssMb: peakRssMb(), outputBytes: text.length + json.length };
 }
 
 /** The engine's monitor internals the recording reads: the provider reference the mocks' arguments leave out. */
@@ -90,8 +101,10 @@ async function record(count: number, file: string): Promise<object> {
 async function floor(file: string): Promise<object> {
     const recording = JSON.parse(fs.readFileSync(file, "utf8")) as Recording;
     const start = performance.now();
+    const cpu = process.cpuUsage();
     const evaluation = await evaluate({ project: recording.project, stack: recording.stack, config: {}, program: () => replay(recording) });
     const ms = performance.now() - start;
+    const cpuMs = cpuMsSince(cpu);
     if (evaluation.error) throw evaluation.error;
     // The floor must register what the program did: the same URNs (type, name, parent chain), options and edges.
     const shape = (r: RecordedResource): string => JSON.stringify([r.urn, r.parent, [...r.dependencies].sort(), r.protect, r.deleteBeforeReplace, r.custom,
@@ -102,7 +115,7 @@ async function floor(file: string): Promise<object> {
     if (want.length !== got.length || differ.length > 0) {
         throw new Error(`the floor registered ${got.length} resources, the recording has ${want.length}; first difference: ${differ[0] ?? "(count)"}`);
     }
-    return { resources: evaluation.resources.length, ms, peakRssMb: peakRssMb() };
+    return { resources: evaluation.resources.length, ms, cpuMs, peakRssMb: peakRssMb() };
 }
 
 /**
