@@ -263,8 +263,9 @@ describe("offline plan", function () {
             });
         }
 
-        it("finds the same in one evaluation as in two (a rehearsal, then a preview), for every case", async () => {
-            const all: Break[] = ["none", "labelledStranger", "githubSubject", ...cases.map((c) => c.broken)];
+        it("finds the same in one evaluation as in two (a rehearsal, then a preview): correct, an issuer the program edits, a stranger, a CI subject", async () => {
+            // test/shadow.test.ts compares them on every stack; these add what the stacks never do.
+            const all: Break[] = ["none", "trimmedIssuer", "labelledStranger", "githubSubject"];
             for (const broken of all) {
                 const options = { project: "plan-test", stack: `wiring-${broken}`, program: program(broken) };
                 assert.equal((await planProgram(options)).json(), (await planProgramTwice(options)).json(), broken);

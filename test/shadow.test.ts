@@ -13,7 +13,7 @@ import { listStacks } from "../infra/stackFiles";
 import { isRawUnknown, valueAt } from "../plan/unknowns";
 import { rehearsalOf, sharedWith, withRehearsed } from "../plan/shadow";
 import { stacks } from "../plan/golden";
-import { syntheticOverrides, twentyCredentials } from "../bench/one";
+import { twentyCredentials } from "../bench/one";
 
 /** One evaluation that rehearses, a real preview and a real rehearsal of the same program. */
 async function threeWays(program: () => unknown): Promise<{ one: Evaluation; preview: Evaluation; rehearsal: Evaluation }> {
@@ -147,7 +147,6 @@ describe("one evaluation that previews and rehearses (plan/shadow.ts)", () => {
             ...stacks().map((name) => ({ label: name, program: stack({ stack: name }) })),
             { label: "dev, bring-your-own cluster", program: stack({ stack: "dev", set: ["existingClusterResourceGroup=rg-shared", "existingClusterName=aks-shared"] }) },
             { label: "dev, 20 credentials on the verified identity", program: stack({ stack: "dev", set: twentyCredentials }) },
-            { label: "dev, 5 synthetic workloads", program: stack({ stack: "dev", set: syntheticOverrides(5) }) },
             // Two resources of one type and name under different parents (the state account's suffix and its vault's).
             ...listStacks(bootstrapDir).map((name) => ({ label: `bootstrap ${name}`, program: () => bootstrapProgram(name) })),
         ];
