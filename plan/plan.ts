@@ -101,7 +101,8 @@ export async function planProgram(options: ProgramPlanOptions): Promise<PlanResu
 
 /**
  * The default plan made the long way, by two evaluations (a rehearsal, then a preview), for checking that the one
- * evaluation {@link planProgram} makes gives the same plan (test/shadow.test.ts compares them on every stack).
+ * evaluation {@link planProgram} makes gives the same plan (test/plan.test.ts compares them on hand-wired programs;
+ * test/shadow.test.ts compares the same two ways on every stack).
  */
 export async function planProgramTwice(options: ProgramPlanOptions): Promise<PlanResult> {
     const base = { ...options, config: options.config ?? {} };

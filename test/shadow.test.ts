@@ -158,7 +158,7 @@ describe("one evaluation that previews and rehearses (plan/shadow.ts)", () => {
                 const preview = await evaluate({ ...base, values: "unknown" });
                 const rehearsal = await evaluate({ ...base, values: "rehearsal" });
                 for (const e of [single, preview, rehearsal]) assert.equal(e.error, undefined, e.error?.message);
-                // The plan planProgram makes from one evaluation, and the one two evaluations make (planProgramTwice).
+                // The plan planProgram makes from one evaluation, and the one two evaluations make (as planProgramTwice).
                 const one = rendered(buildPlan(program.project, program.stack, single, single.rehearsal));
                 const two = rendered(buildPlan(program.project, program.stack, preview, rehearsal));
                 assert.equal(one.json(), two.json());
