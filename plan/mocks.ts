@@ -235,10 +235,10 @@ export class EngineMocks implements pulumi.runtime.Mocks {
     private async newRehearsedResource(args: pulumi.runtime.MockResourceArgs, inputs: Record<string, unknown>, registration: PendingRegistration): Promise<{ id: string; state: Record<string, unknown> }> {
         const key = registrationKey(args.type, args.name);
         const { details } = registration;
-        const pendingInputs = this.rehearsal!.inputsOf(key, details.parent ?? "", inputs);
+        const pending = this.rehearsal!.registration(key, details.parent ?? "", inputs);
         // Every registration passes the patched registerResource; one that did not means the SDK changed shape.
-        if (!pendingInputs) throw new Error(`no rehearsed inputs for ${key}: the SDK registered it without runtime/resource.registerResource (plan/shadow.ts)`);
-        const rehearsedInputs = await pendingInputs;
+        if (!pending) throw new Error(`no rehearsed inputs for ${key}: the SDK registered it without runtime/resource.registerResource (plan/shadow.ts)`);
+        const { inputs: rehearsedInputs, rehearsalOnly } = await pending;
         const provider = args.provider || undefined;
         const preview = this.answer(args.type, args.name, inputs, "unknown");
         const rehearsal = this.answer(args.type, args.name, rehearsedInputs, "fake");
@@ -246,7 +246,7 @@ export class EngineMocks implements pulumi.runtime.Mocks {
         const state = withRehearsed(preview.state, rehearsal.state) as Record<string, unknown>;
         registration.answer = { id: preview.id === "" ? rehearsedUnknown(rehearsal.id) : preview.id, state };
         // Registered inside an apply a real preview never runs: the rehearsal has it, the preview does not.
-        if (!this.rehearsal?.rehearsalOnly(key)) {
+        if (!rehearsalOnly) {
             this.resources.push({ type: args.type, name: args.name, inputs: previewInputs, state, id: preview.id, provider, ...details });
         }
         // The rehearsal's record shares every part that is the same in the preview's (the known parts).

@@ -138,11 +138,10 @@ type RegisterResource = typeof runtimeResource.registerResource;
 interface Run {
     /**
      * Each registered resource's inputs as the program gave them (Outputs and all), by `<type>::<name>`, with its
-     * parent: two resources may share a type and name under different parents.
+     * parent (two resources may share a type and name under different parents) and whether it was registered inside
+     * an apply a real preview would not run.
      */
-    readonly props: Map<string, { parent: pulumi.Resource | undefined; props: pulumi.Inputs }[]>;
-    /** The resources registered inside an apply that a real preview would not run, by `<type>::<name>`. */
-    readonly rehearsalOnly: Set<string>;
+    readonly props: Map<string, { parent: pulumi.Resource | undefined; props: pulumi.Inputs; rehearsalOnly: boolean }[]>;
 }
 
 let active: Run | undefined;
@@ -173,9 +172,8 @@ function install(): void {
     (runtimeResource as { registerResource: RegisterResource }).registerResource = function (res, parent, t, name, custom, remote, newDependency, props, ...rest) {
         if (active) {
             const key = registrationKey(t, name);
-            if (insideUnknownApply > 0) active.rehearsalOnly.add(key);
             const registered = active.props.get(key) ?? [];
-            registered.push({ parent, props });
+            registered.push({ parent, props, rehearsalOnly: insideUnknownApply > 0 });
             active.props.set(key, registered);
         }
         return stockRegister.call(this, res, parent, t, name, custom, remote, newDependency, props, ...rest);
@@ -251,12 +249,11 @@ async function rehearsedInputs(preview: Record<string, unknown>, props: pulumi.I
 /** The rehearsal-side record of a run: see {@link withRehearsal}. */
 export interface RehearsalRecord {
     /**
-     * The rehearsed inputs of a registration (`<type>::<name>`), given the inputs the preview sent; undefined for a
+     * The rehearsed inputs of a registration (`<type>::<name>` under the parent `parentUrn`), given the inputs the
+     * preview sent, and whether it happened inside an apply a real preview would not run; undefined for a
      * registration that did not pass the SDK's `registerResource` (which would mean the SDK changed shape).
      */
-    inputsOf(key: string, parentUrn: string, preview: Record<string, unknown>): Promise<Record<string, unknown>> | undefined;
-    /** Whether a registration happened inside an apply a real preview would not run. */
-    rehearsalOnly(key: string): boolean;
+    registration(key: string, parentUrn: string, preview: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; rehearsalOnly: boolean }> | undefined;
 }
 
 /**
@@ -267,23 +264,22 @@ export interface RehearsalRecord {
 export async function withRehearsal<T>(body: (record: RehearsalRecord) => Promise<T>): Promise<T> {
     install();
     if (active) throw new Error("a rehearsed preview is already running");
-    const run: Run = { props: new Map(), rehearsalOnly: new Set() };
+    const run: Run = { props: new Map() };
     active = run;
     try {
         return await body({
-            inputsOf: (key, parentUrn, preview) => {
+            registration: (key, parentUrn, preview) => {
                 const registered = run.props.get(key);
                 if (!registered) return undefined;
                 return (async () => {
                     const urns = await Promise.all(registered.map((r) => (r.parent ? (r.parent.urn as unknown as OutputInternals).promise() as Promise<string> : Promise.resolve(""))));
                     const found = urns.indexOf(parentUrn);
                     if (found < 0) throw new Error(`no rehearsed inputs for ${key} under ${parentUrn || "the stack"} (plan/shadow.ts)`);
-                    const [{ props }] = registered.splice(found, 1);
+                    const [{ props, rehearsalOnly }] = registered.splice(found, 1);
                     if (registered.length === 0) run.props.delete(key);
-                    return rehearsedInputs(preview, props, key);
+                    return { inputs: await rehearsedInputs(preview, props, key), rehearsalOnly };
                 })();
             },
-            rehearsalOnly: (key) => run.rehearsalOnly.has(key),
         });
     } finally {
         active = undefined;
