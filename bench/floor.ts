@@ -9,6 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { MockedResource } from "../plan/mocks";
 import { types } from "../plan/kinds";
+import { isSecretValue } from "../plan/mask";
 
 /** One recorded resource, as `bench/one.ts record` writes it. */
 export interface RecordedResource extends Pick<MockedResource, "type" | "name" | "urn" | "parent" | "custom" | "dependencies" | "propertyDependencies" | "protect" | "deleteBeforeReplace" | "inputs"> {
@@ -25,16 +26,12 @@ export interface Recording {
     readonly invokes: { token: string; inputs: Record<string, unknown> }[];
 }
 
-// Pulumi's serialized secret: { [sig]: secretSig, value }.
-const signatureKey = "4dabf18193072939515e22adb298388d";
-const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
-
 /** A recorded input value as the program gave it: secrets become secret Outputs again. */
 function revive(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(revive);
     if (value !== null && typeof value === "object") {
         const record = value as Record<string, unknown>;
-        if (record[signatureKey] === secretSignature) return pulumi.secret(revive(record.value));
+        if (isSecretValue(record)) return pulumi.secret(revive(record.value));
         return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, revive(v)]));
     }
     return value;

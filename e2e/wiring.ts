@@ -4,16 +4,11 @@ import type {
     ClusterSpec, ContainerSpec, FederatedCredentialSpec, IdentitySpec, PodSpec, RoleAssignmentSpec, ServiceAccountSpec, VaultSpec, World,
 } from "./model";
 import { types } from "../plan/kinds";
-
-/** Pulumi's marker of a secret value in serialized inputs (`{ <sig>: <secret sig>, value }`). */
-const secretSignatureKey = "4dabf18193072939515e22adb298388d";
+import { isSecretValue } from "../plan/mask";
 
 /** A value with Pulumi's secret wrappers removed. */
 function unwrap(value: unknown): unknown {
-    if (value !== null && typeof value === "object" && !Array.isArray(value) && secretSignatureKey in value) {
-        return unwrap((value as { value?: unknown }).value);
-    }
-    return value;
+    return isSecretValue(value) ? unwrap(value.value) : value;
 }
 
 type Obj = Record<string, unknown>;

@@ -1,13 +1,16 @@
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+
 /** What the plan prints in place of a secret value. */
 export const secretMask = "[secret]";
 
-/** The key and value Pulumi's serialisation uses to mark a secret: `{[secretSig]: secretSigValue, value}`. */
-const secretSig = "4dabf18193072939515e22adb298388d";
-const secretSigValue = "1b47061264138c4ac30d75fd1eb44270";
+/** Whether `value` is a Pulumi secret as the engine sees it: `{[specialSigKey]: specialSecretSig, value}` (the SDK's constants). */
+export function isSecretValue(value: unknown): value is { value?: unknown } {
+    return value !== null && typeof value === "object" && (value as Record<string, unknown>)[specialSigKey] === specialSecretSig;
+}
 
-/** Whether `value` is a Pulumi secret as the engine sees it (the signature object). */
-export function isSecretValue(value: unknown): boolean {
-    return value !== null && typeof value === "object" && (value as Record<string, unknown>)[secretSig] === secretSigValue;
+/** `value` as the engine records a secret (see {@link isSecretValue}). */
+export function secretValue(value: unknown): Record<string, unknown> {
+    return { [specialSigKey]: specialSecretSig, value };
 }
 
 /** The result of {@link maskSecrets}: the masked copy, and the plaintexts it hid (to scrub text output). */

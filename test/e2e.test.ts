@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { secretValue } from "../plan/mask";
 import { clientIdAnnotation, tokenExpirationAnnotation, useLabel } from "../components/identity/workloadIdentity";
 import { builtInRoles, getSecretDataAction, operationMatches, scopeCovers } from "../components/shared/roles";
 import { roleDefinitions } from "../e2e/roleActions";
@@ -204,7 +205,6 @@ describe("e2e: wiring from the plan's resources", () => {
     const resource = (type: string, name: string, state: Record<string, unknown>, id = `${name}-id`): MockedResource => ({
         type, name, urn: `urn:pulumi:t::p::${type}::${name}`, dependencies: [], propertyDependencies: {}, protect: false, deleteBeforeReplace: false, custom: true, inputs: state, state, id,
     });
-    const secretSig = "4dabf18193072939515e22adb298388d";
     const resources = (issuerUrl: string): MockedResource[] => [
         resource("azure-native:containerservice:ManagedCluster", "aks", { name: "aks", oidcIssuerProfile: { enabled: true, issuerURL: issuerUrl }, securityProfile: { workloadIdentity: { enabled: true } } }),
         resource("azure-native:managedidentity:UserAssignedIdentity", "orders-identity", { name: "orders-identity", resourceGroupName: "rg", clientId: ordersIdentity.clientId, principalId: ordersIdentity.principalId, tenantId: tenant }),
@@ -212,7 +212,7 @@ describe("e2e: wiring from the plan's resources", () => {
         resource("kubernetes:core/v1:ServiceAccount", "sa", { metadata: { name: "orders", namespace: "shop", annotations: { [clientIdAnnotation]: ordersIdentity.clientId } } }),
         resource("kubernetes:apps/v1:Deployment", "orders", { metadata: { namespace: "shop" }, spec: { template: { metadata: { labels: { [useLabel]: "true" } }, spec: { serviceAccountName: "orders", containers: [{ name: "app", env: [{ name: "SECRET_NAME", value: "s1" }] }] } } } }),
         resource("azure-native:keyvault:Vault", "vault", { name: "kv1", location: "westeurope", properties: { tenantId: tenant, enableRbacAuthorization: true, vaultUri: "https://kv1.vault.azure.net/" } }, vaultId),
-        resource("azure-native:keyvault:Secret", "s1", { vaultName: "kv1", secretName: "s1", properties: { [secretSig]: "1b47061264138c4ac30d75fd1eb44270", value: { value: "v1" } } }),
+        resource("azure-native:keyvault:Secret", "s1", { vaultName: "kv1", secretName: "s1", properties: secretValue({ value: "v1" }) }),
         resource("azure-native:authorization:RoleAssignment", "ra", { principalId: ordersIdentity.principalId, roleDefinitionId: roleId(builtInRoles["Key Vault Secrets User"]), scope: vaultId }),
     ];
 

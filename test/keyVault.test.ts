@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { isSecretValue } from "../plan/mask";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { KeyVault, KeyVaultArgs, keyVaultArgsProblems } from "../components/keyvault/keyVault";
@@ -12,12 +13,8 @@ const secretsOfficer = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
 const secretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
 const issuer = "https://westeurope.oic.prod-aks.azure.com/72f988bf-86f1-41af-91ab-2d7cd011db47/1d1f7a5c-0000-4000-8000-0123456789ab/";
 
-/** The key and value by which Pulumi marks a secret in serialized inputs. */
-const secretSignatureKey = "4dabf18193072939515e22adb298388d";
-const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
-
 function isSecretWrapper(value: unknown): value is { value: unknown } {
-    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[secretSignatureKey] === secretSignature;
+    return isSecretValue(value);
 }
 
 /**

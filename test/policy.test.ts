@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { isSecretValue } from "../plan/mask";
 import type { PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import { builtInRoles } from "../components/shared/roles";
 import { stacks } from "../plan/golden";
@@ -12,7 +13,7 @@ function toPolicyResources(recorded: readonly MockedResource[]): PolicyResource[
         if (Array.isArray(v)) return v.map(unwrap);
         if (v !== null && typeof v === "object") {
             const o = v as Record<string, unknown>;
-            if (o["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270") return unwrap(o.value);
+            if (isSecretValue(o)) return unwrap(o.value);
             return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrap(x)]));
         }
         return v;

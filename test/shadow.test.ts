@@ -12,6 +12,7 @@ import { bootstrapDir, bootstrapProgram } from "../bootstrap/plan";
 import { listStacks } from "../infra/stackFiles";
 import { isRawUnknown, valueAt } from "../plan/unknowns";
 import { rehearsalOf, sharedWith, withRehearsed } from "../plan/shadow";
+import { secretValue } from "../plan/mask";
 import { stacks } from "../plan/golden";
 import { twentyCredentials } from "../bench/one";
 
@@ -128,7 +129,7 @@ describe("one evaluation that previews and rehearses (plan/shadow.ts)", () => {
         });
 
         it("keeps secrets the SDK hides from the preview as the rehearsal's, and shares the parts both records hold", () => {
-            const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: { value: "p4ss" } };
+            const secret = secretValue({ value: "p4ss" });
             const unknown = { __pulumiUnknown: true };
             // The SDK sends an unknown secret as a bare unknown: the preview is not wrapped where the rehearsal is.
             const merged = withRehearsed({ properties: { value: unknown }, name: "n" }, { properties: secret, name: "n" }) as Record<string, unknown>;
