@@ -186,34 +186,57 @@ function install(): void {
  * the result is an unknown holding what it returned.
  */
 function shadowApply(source: OutputInternals, func: (value: unknown) => unknown, runWithUnknowns: boolean, Output: OutputConstructor): pulumi.Output<unknown> {
-    const applied = Promise.all([source.allResources(), source.promise(true), source.isKnown, source.isSecret]).then(async ([allResources, value, isKnown, isSecret]) => {
-        const partlyUnknown = !isUnknown(value) && containsUnknowns(value);
-        if (isKnown || (runWithUnknowns && partlyUnknown)) {
-            // A known value, or the SDK's proxy and `output()` looking inside a partly unknown one: the SDK's way.
-            return lift(allResources, await func(value), isSecret, true);
-        }
-        const rehearsed = rehearsalOf(value);
-        // Unknown with nothing rehearsed: the SDK's own unknown, or a value the SDK marked unknown without one (an
-        // invoke whose arguments wait on a resource at preview answers `{}`, unknown).
-        if (!(isUnknown(value) || partlyUnknown) || hasBareUnknown(rehearsed)) {
-            // As in a real preview: the callback does not run (the SDK's proxy sees the unknown), the result is unknown.
-            return runWithUnknowns ? lift(allResources, await func(unknown), isSecret, false) : { allResources, value: unknown, isKnown: false, isSecret };
-        }
-        insideUnknownApply += 1;
-        let returned: unknown;
-        try {
-            returned = func(rehearsed);
-        } finally {
-            insideUnknownApply -= 1;
-        }
-        const result = await lift(allResources, await returned, isSecret, false);
-        return { ...result, value: rehearsedUnknown(rehearsalOf(result.value)), isKnown: false };
+    const applied = Promise.all([source.allResources(), source.promise(true), source.isKnown, source.isSecret]).then(([allResources, value, isKnown, isSecret]) => {
+        // Most applies (the SDK's own, on URNs and input objects) are on known values: the SDK's way, without the
+        // unknown checks below walking the value.
+        return isKnown ? applyKnown(allResources, value, isSecret, func) : applyUnknown(allResources, value, isSecret, func, runWithUnknowns);
     });
     return new Output(source.resources(), applied.then((a) => a.value), applied.then((a) => a.isKnown), applied.then((a) => a.isSecret), applied.then((a) => a.allResources));
 }
 
+/** The result of an apply, as the SDK's own `apply` resolves it. */
+interface Applied {
+    allResources: Set<pulumi.Resource>;
+    value: unknown;
+    isKnown: boolean;
+    isSecret: boolean;
+}
+
+/** An apply on a known value, as the SDK's (a plain result is known at once; a promise or an Output is lifted). */
+function applyKnown(allResources: Set<pulumi.Resource>, value: unknown, isSecret: boolean, func: (value: unknown) => unknown): Applied | Promise<Applied> {
+    const returned = func(value);
+    const thenable = returned !== null && typeof returned === "object" && typeof (returned as { then?: unknown }).then === "function";
+    if (thenable || pulumi.Output.isInstance(returned)) return Promise.resolve(returned).then((v) => lift(allResources, v, isSecret, true));
+    return { allResources, value: returned, isKnown: true, isSecret };
+}
+
+/** An apply on a value that is unknown, or partly: see {@link shadowApply}. */
+async function applyUnknown(allResources: Set<pulumi.Resource>, value: unknown, isSecret: boolean, func: (value: unknown) => unknown, runWithUnknowns: boolean): Promise<Applied> {
+    const partlyUnknown = !isUnknown(value) && containsUnknowns(value);
+    if (runWithUnknowns && partlyUnknown) {
+        // The SDK's proxy and `output()` looking inside a partly unknown value: the SDK's way.
+        return lift(allResources, await func(value), isSecret, true);
+    }
+    const rehearsed = rehearsalOf(value);
+    // Unknown with nothing rehearsed: the SDK's own unknown, or a value the SDK marked unknown without one (an
+    // invoke whose arguments wait on a resource at preview answers `{}`, unknown).
+    if (!(isUnknown(value) || partlyUnknown) || hasBareUnknown(rehearsed)) {
+        // As in a real preview: the callback does not run (the SDK's proxy sees the unknown), the result is unknown.
+        return runWithUnknowns ? lift(allResources, await func(unknown), isSecret, false) : { allResources, value: unknown, isKnown: false, isSecret };
+    }
+    insideUnknownApply += 1;
+    let returned: unknown;
+    try {
+        returned = func(rehearsed);
+    } finally {
+        insideUnknownApply -= 1;
+    }
+    const result = await lift(allResources, await returned, isSecret, false);
+    return { ...result, value: rehearsedUnknown(rehearsalOf(result.value)), isKnown: false };
+}
+
 /** What an apply's callback returned, with an Output it returned unwrapped (its value, secrecy and resources merged). */
-async function lift(allResources: Set<pulumi.Resource>, value: unknown, isSecret: boolean, isKnown: boolean): Promise<{ allResources: Set<pulumi.Resource>; value: unknown; isKnown: boolean; isSecret: boolean }> {
+async function lift(allResources: Set<pulumi.Resource>, value: unknown, isSecret: boolean, isKnown: boolean): Promise<Applied> {
     if (!pulumi.Output.isInstance(value)) return { allResources, value, isKnown, isSecret };
     const inner = value as unknown as OutputInternals;
     const [innerValue, innerKnown, innerSecret, innerResources] = await Promise.all([inner.promise(true), inner.isKnown, inner.isSecret, inner.allResources()]);
