@@ -6,14 +6,16 @@ import { rank } from "./kinds";
 import { maskSecrets } from "./mask";
 import { keyProperties } from "./properties";
 import { analyzeTrust } from "./trust";
-import { describeUnknowns, describeUnknownsTraced, isUnknownValue, traceComputedValues, traceString, unrehearse } from "./unknowns";
+import { mapChildren } from "./walk";
+import { describeUnknowns, describeUnknownsTraced, isUnknownValue, traceComputedValues, Tracer, unrehearse } from "./unknowns";
 
 // `localeCompare` builds a collator per call; these are the same orders, built once.
 const byText = new Intl.Collator();
 const byName = new Intl.Collator("en", { numeric: true });
 
 function compare(a: MockedResource, b: MockedResource): number {
-    return rank(a.type) - rank(b.type) || byText.compare(a.type, b.type) || byName.compare(a.name, b.name);
+    // Most siblings share a type (a component's workloads): equal strings need no collator.
+    return rank(a.type) - rank(b.type) || (a.type === b.type ? 0 : byText.compare(a.type, b.type)) || byName.compare(a.name, b.name);
 }
 
 /** Resources in tree order: each parent before its children, siblings sorted by {@link compare}. */
@@ -46,12 +48,12 @@ export interface BuiltPlan {
  */
 export function buildPlan(project: string, stack: string, evaluation: Evaluation, rehearsal?: Evaluation): BuiltPlan {
     const preview = evaluation.values === "unknown";
-    const traced = preview && rehearsal ? traceComputedValues(evaluation, rehearsal) : new Map();
+    const tracer = new Tracer(preview && rehearsal ? traceComputedValues(evaluation, rehearsal) : new Map());
     const described = !preview ? [...evaluation.resources]
-        : rehearsal ? describeUnknownsTraced(evaluation.resources, rehearsal.resources, traced)
+        : rehearsal ? describeUnknownsTraced(evaluation.resources, rehearsal.resources, tracer)
             : describeUnknowns(evaluation.resources);
     const masked = maskSecrets(described);
-    const outputs = maskSecrets(preview && rehearsal ? traceOutputs(evaluation.outputs, rehearsal.outputs, traced) : evaluation.outputs);
+    const outputs = maskSecrets(preview && rehearsal ? traceOutputs(evaluation.outputs, rehearsal.outputs, tracer) : evaluation.outputs);
     const ordered = treeOrder(masked.value);
     const index = new ResourceIndex(ordered, preview && rehearsal ? rehearsal.resources : []);
     const resources: PlanResource[] = ordered.map((r) => ({
@@ -68,7 +70,7 @@ export function buildPlan(project: string, stack: string, evaluation: Evaluation
     }));
     // The trust analysis reads concrete strings: the rehearsal's, shown back as unknowns in a preview.
     const trust = preview
-        ? rehearsal ? unrehearse(analyzeTrust(new ResourceIndex(treeOrder(maskSecrets([...rehearsal.resources]).value))), traced) : analyzeTrust(index)
+        ? rehearsal ? unrehearse(analyzeTrust(new ResourceIndex(treeOrder(maskSecrets([...rehearsal.resources]).value))), tracer) : analyzeTrust(index)
         : analyzeTrust(index);
     const byType: Record<string, number> = {};
     for (const r of [...resources].sort((a, b) => byText.compare(a.type, b.type))) byType[r.type] = (byType[r.type] ?? 0) + 1;
@@ -95,14 +97,12 @@ export function buildPlan(project: string, stack: string, evaluation: Evaluation
 }
 
 /** A preview's outputs, each unknown named exactly where the rehearsed value at the same path traces to an output. */
-function traceOutputs(outputs: Record<string, unknown>, rehearsed: Record<string, unknown>, traced: ReadonlyMap<string, import("./model").UnknownValue>): Record<string, unknown> {
+function traceOutputs(outputs: Record<string, unknown>, rehearsed: Record<string, unknown>, tracer: Tracer): Record<string, unknown> {
     const walk = (v: unknown, r: unknown): unknown => {
-        if (isUnknownValue(v)) return typeof r === "string" ? traceString(r, traced) ?? v : v;
-        if (Array.isArray(v)) return v.map((item, i) => walk(item, Array.isArray(r) ? r[i] : undefined));
-        if (v !== null && typeof v === "object") {
-            return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, walk(item, r !== null && typeof r === "object" ? (r as Record<string, unknown>)[k] : undefined)]));
-        }
-        return v;
+        if (isUnknownValue(v)) return typeof r === "string" ? tracer.trace(r) ?? v : v;
+        if (v === null || typeof v !== "object") return v;
+        const twin = Array.isArray(v) ? (Array.isArray(r) ? r : undefined) : r !== null && typeof r === "object" ? r as Record<string, unknown> : undefined;
+        return mapChildren(v, (item, k) => walk(item, (twin as Record<string | number, unknown> | undefined)?.[k]));
     };
     return walk(outputs, rehearsed) as Record<string, unknown>;
 }

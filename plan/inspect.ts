@@ -61,8 +61,8 @@ export class ResourceIndex {
         for (const r of resources) {
             this.byUrn.set(r.urn, r);
             if (r.custom && r.id) this.byId.set(r.id, r);
-            const principal = str(r.state, "principalId");
-            if (r.type === types.identity && principal) this.byPrincipal.set(principal, r);
+            const principal = r.type === types.identity ? str(r.state, "principalId") : undefined;
+            if (principal) this.byPrincipal.set(principal, r);
         }
     }
 

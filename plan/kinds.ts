@@ -93,8 +93,13 @@ const rankOrder: readonly (keyof Kinds)[] = [
     "job",
 ];
 
+/** Each listed type token's rank: its first place in {@link rankOrder}. */
+const ranks = new Map<string, number>();
+rankOrder.forEach((key, i) => {
+    if (!ranks.has(kinds[key].type)) ranks.set(kinds[key].type, i);
+});
+
 /** A kind's rank in {@link rankOrder}: lower comes first; kinds not listed share the last rank. */
 export function rank(type: string): number {
-    const i = rankOrder.findIndex((key) => kinds[key].type === type);
-    return i < 0 ? rankOrder.length : i;
+    return ranks.get(type) ?? rankOrder.length;
 }

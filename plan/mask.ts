@@ -1,4 +1,5 @@
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { mapChildren } from "./walk";
 
 /** What the plan prints in place of a secret value. */
 export const secretMask = "[secret]";
@@ -30,23 +31,7 @@ export function maskSecrets<T>(value: T): Masked<T> {
             collectStrings((v as { value?: unknown }).value, secrets);
             return secretMask;
         }
-        if (Array.isArray(v)) {
-            let out: unknown[] | undefined;
-            for (let i = 0; i < v.length; i++) {
-                const item = walk(v[i]);
-                if (item !== v[i]) (out ??= v.slice())[i] = item;
-            }
-            return out ?? v;
-        }
-        if (v !== null && typeof v === "object") {
-            let out: Record<string, unknown> | undefined;
-            for (const [k, item] of Object.entries(v)) {
-                const masked = walk(item);
-                if (masked !== item) (out ??= { ...v })[k] = masked;
-            }
-            return out ?? v;
-        }
-        return v;
+        return v !== null && typeof v === "object" ? mapChildren(v, walk) : v;
     };
     return { value: walk(value) as T, secrets };
 }

@@ -1,5 +1,6 @@
 import type { MockedResource } from "./mocks";
 import type { UnknownValue } from "./model";
+import { mapChildren } from "./walk";
 
 /**
  * What the plan gives the values Azure computes at deploy (issuer URL, client and principal ids, vault URIs...):
@@ -137,8 +138,10 @@ export function unknownFromResources(urns: readonly string[], resources: readonl
 
 /** `<type> "<name>"` of a URN: the short label the text plan uses. */
 function urnLabel(urn: string): string {
-    const parts = urn.split("::");
-    const type = (parts[2] ?? "").split("$").pop() ?? "";
+    // urn:pulumi:<stack>::<project>::<parent types>$<type>::<name>
+    const parts = urn.split("::", 4);
+    const qualified = parts[2] ?? "";
+    const type = qualified.slice(qualified.lastIndexOf("$") + 1);
     const [pkg, mod, kind] = type.split(":");
     const short = pkg === "azure-native" || pkg === "kubernetes" ? `${mod}:${kind}` : pkg === "random" ? `random:${kind}` : type;
     return `${short} "${parts[3] ?? urn}"`;
@@ -235,16 +238,31 @@ function indexed<I>(of: ReadonlyMap<unknown, unknown> | readonly unknown[], kind
 }
 const indexes = new WeakMap<object, Map<string, { size: number; index: unknown }>>();
 
+/** The shortest traced value a string is searched for inside, and the length of the windows that find them. */
+const traceWindow = 6;
+
+/** The shortest string that a traced value may start (a value the program cut short): shorter ones are too common. */
+const shortestCut = 12;
+
+/** Below this many traced values, a {@link Tracer} compares a string with each directly (cheaper than its index). */
+const directTraceLimit = 64;
+
+/** A traced value, its marker, and its place in the map's order (which breaks ties). */
+interface TracedEntry {
+    readonly value: string;
+    readonly marker: UnknownValue;
+    readonly order: number;
+}
+
 /**
- * Traced values indexed for {@link traceString}: each value of 6+ characters under its rarest 6-character window
- * (with that window's offset), so a string's windows find every value it may contain among few candidates; and all
- * values sorted, so the values a string is the start of are one binary search away. `order` is the map's order.
+ * Traced values indexed for {@link Tracer}: each value of 6+ characters under its rarest 6-character window (by
+ * {@link windowKey}, with that window's offset), so a string's windows find every value it may contain among few
+ * candidates; and all values sorted, so the values a string is the start of are one binary search away.
  */
 interface TraceIndex {
-    readonly byWindow: Map<string, { value: string; marker: UnknownValue; order: number; offset: number }[]>;
-    readonly sorted: { value: string; marker: UnknownValue; order: number }[];
+    readonly byWindow: Map<number, (TracedEntry & { readonly offset: number })[]>;
+    readonly sorted: readonly TracedEntry[];
 }
-const traceWindow = 6;
 
 /** The offsets of the windows a value may be indexed under: every `traceWindow`-th one, and the last. */
 function windowOffsets(value: string): number[] {
@@ -254,77 +272,104 @@ function windowOffsets(value: string): number[] {
     return offsets;
 }
 
-function traceIndex(traced: ReadonlyMap<string, UnknownValue>): TraceIndex {
-    return indexed(traced, "windows", () => {
-        const entries = [...traced].map(([value, marker], order) => ({ value, marker, order }));
-        // How common each candidate window is (ARM ids share long prefixes, so the rarest one keeps lists short).
-        const frequency = new Map<string, number>();
-        for (const { value } of entries) {
-            for (const i of windowOffsets(value)) {
-                const window = value.slice(i, i + traceWindow);
-                frequency.set(window, (frequency.get(window) ?? 0) + 1);
-            }
-        }
-        const byWindow: TraceIndex["byWindow"] = new Map();
-        for (const entry of entries) {
-            let offset = -1;
-            let rarest = Infinity;
-            for (const i of windowOffsets(entry.value)) {
-                const count = frequency.get(entry.value.slice(i, i + traceWindow))!;
-                if (count < rarest) [offset, rarest] = [i, count];
-            }
-            if (offset < 0) continue;
-            const window = entry.value.slice(offset, offset + traceWindow);
-            const list = byWindow.get(window) ?? [];
-            list.push({ ...entry, offset });
-            byWindow.set(window, list);
-        }
-        return { byWindow, sorted: entries.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)) };
-    });
+/**
+ * The key of the window of `s` at `i`: its character codes as the digits of a number in base 128, which is exact
+ * (below 2^53 for any codes) and distinct for windows of ASCII characters. Two other windows may share a key,
+ * which only adds a candidate (every candidate is checked against the string). A number, not a slice, so that
+ * indexing and looking up make no string per window.
+ */
+export function windowKey(s: string, i: number): number {
+    let key = 0;
+    for (let k = i; k < i + traceWindow; k++) key = key * 128 + s.charCodeAt(k);
+    return key;
 }
 
-/** Below this many traced values, {@link traceString} compares with each directly (cheaper than its index). */
-const directTraceLimit = 64;
+function buildTraceIndex(traced: ReadonlyMap<string, UnknownValue>): TraceIndex {
+    const entries: TracedEntry[] = [...traced].map(([value, marker], order) => ({ value, marker, order }));
+    // How common each candidate window is (ARM ids share long prefixes, so the rarest one keeps lists short).
+    const frequency = new Map<number, number>();
+    for (const { value } of entries) {
+        for (const i of windowOffsets(value)) {
+            const key = windowKey(value, i);
+            frequency.set(key, (frequency.get(key) ?? 0) + 1);
+        }
+    }
+    const byWindow: TraceIndex["byWindow"] = new Map();
+    for (const entry of entries) {
+        let offset = -1;
+        let rarest = Infinity;
+        for (const i of windowOffsets(entry.value)) {
+            const count = frequency.get(windowKey(entry.value, i))!;
+            if (count < rarest) [offset, rarest] = [i, count];
+        }
+        if (offset < 0) continue;
+        const key = windowKey(entry.value, offset);
+        const list = byWindow.get(key);
+        if (list) list.push({ ...entry, offset });
+        else byWindow.set(key, [{ ...entry, offset }]);
+    }
+    return { byWindow, sorted: entries.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)) };
+}
 
 /** How much of `s` a traced value explains: its length when `s` contains it, `s`'s when it is `s` cut short; else 0. */
 function overlap(s: string, value: string): number {
-    return value.length >= 6 && s.includes(value) ? value.length : s.length >= 12 && value.startsWith(s) ? s.length : 0;
+    return value.length >= traceWindow && s.includes(value) ? value.length : s.length >= shortestCut && value.startsWith(s) ? s.length : 0;
 }
 
-/** The traced value `s` is, or the one it contains (the longest), as a marker with `output` null when only contained. */
-export function traceString(s: string, traced: ReadonlyMap<string, UnknownValue>): UnknownValue | undefined {
-    const exact = traced.get(s);
-    if (exact) return exact;
-    // A URN is made of types and names, which are never Outputs: no value Azure computes is in one.
-    if (s.startsWith("urn:pulumi:")) return undefined;
-    // The same strings recur across a plan (names, URNs, namespaces): each is traced once per map.
-    const memo = indexed(traced, "traced strings", () => new Map<string, UnknownValue | undefined>());
-    if (memo.has(s)) return memo.get(s);
-    const found = traceContained(s, traced);
-    memo.set(s, found);
-    return found;
-}
+/**
+ * Says where a string comes from, given the traced values of a plan ({@link traceComputedValues}; the map must not
+ * change once a Tracer reads it). The same strings recur across a plan (names, URNs, namespaces), so each is
+ * traced once; the index that finds the values a string contains is built when the first string needs it.
+ */
+export class Tracer {
+    private readonly memo = new Map<string, UnknownValue | undefined>();
+    private entries: readonly TracedEntry[] | undefined;
+    private index: TraceIndex | undefined;
 
-/** {@link traceString} for a string that is not itself a traced value. */
-function traceContained(s: string, traced: ReadonlyMap<string, UnknownValue>): UnknownValue | undefined {
-    // The longest traced value it contains, or (a value the program cut short, like an issuer without its slash) starts;
-    // the first in the map's order among equals.
-    let best: [string, UnknownValue] | undefined;
-    const consider = (value: string, marker: UnknownValue): void => {
-        const length = overlap(s, value);
-        if (length > 0 && (!best || length > best[0].length)) best = [value.slice(0, length), marker];
-    };
-    if (traced.size <= directTraceLimit) {
-        for (const [value, marker] of traced) consider(value, marker);
-    } else {
-        const index = traceIndex(traced);
-        const candidates = new Map<number, [string, UnknownValue]>();
+    /** @param traced traced values and where each comes from, in the order that breaks ties. */
+    constructor(readonly traced: ReadonlyMap<string, UnknownValue>) {}
+
+    /**
+     * The marker of the traced value `s` is; else of the one it contains (the longest), or that starts with it (a
+     * value the program cut short, like an issuer without its slash), with `output` null (`s` is computed from it)
+     * unless it is an invoke's; the first in the map's order among equals. Undefined when `s` holds no traced value.
+     */
+    trace(s: string): UnknownValue | undefined {
+        const exact = this.traced.get(s);
+        if (exact) return exact;
+        // Too short to hold a traced value (or to be one cut short). And a URN is made of types and names, which are
+        // never Outputs: no value Azure computes is in one.
+        if (s.length < traceWindow || s.startsWith("urn:pulumi:")) return undefined;
+        if (this.memo.has(s)) return this.memo.get(s);
+        const found = this.contained(s);
+        this.memo.set(s, found);
+        return found;
+    }
+
+    /** {@link trace} for a string that is not itself a traced value. */
+    private contained(s: string): UnknownValue | undefined {
+        let best: TracedEntry | undefined;
+        let bestLength = 0;
+        for (const entry of this.candidates(s)) {
+            const length = overlap(s, entry.value);
+            if (length > bestLength) [best, bestLength] = [entry, length];
+        }
+        if (!best) return undefined;
+        // Computed from a resource's output: the resource, no output. From an invoke: the invoke's field, which names it.
+        return best.marker.unknown.resource === null ? best.marker : unknownValue(best.marker.unknown.resource, null);
+    }
+
+    /** The traced values `s` may contain or start, in the map's order: all of them in a small map, else the index's few. */
+    private candidates(s: string): readonly TracedEntry[] {
+        if (this.traced.size <= directTraceLimit) return this.entries ??= [...this.traced].map(([value, marker], order) => ({ value, marker, order }));
+        const index = this.index ??= buildTraceIndex(this.traced);
+        const found = new Map<number, TracedEntry>();
         for (let i = 0; i + traceWindow <= s.length; i++) {
-            for (const c of index.byWindow.get(s.slice(i, i + traceWindow)) ?? []) {
-                if (s.startsWith(c.value, i - c.offset)) candidates.set(c.order, [c.value, c.marker]);
+            for (const c of index.byWindow.get(windowKey(s, i)) ?? []) {
+                if (s.startsWith(c.value, i - c.offset)) found.set(c.order, c);
             }
         }
-        if (s.length >= 12) {
+        if (s.length >= shortestCut) {
             let low = 0;
             let high = index.sorted.length;
             while (low < high) {
@@ -332,13 +377,10 @@ function traceContained(s: string, traced: ReadonlyMap<string, UnknownValue>): U
                 if (index.sorted[mid].value < s) low = mid + 1;
                 else high = mid;
             }
-            for (let i = low; i < index.sorted.length && index.sorted[i].value.startsWith(s); i++) candidates.set(index.sorted[i].order, [index.sorted[i].value, index.sorted[i].marker]);
+            for (let i = low; i < index.sorted.length && index.sorted[i].value.startsWith(s); i++) found.set(index.sorted[i].order, index.sorted[i]);
         }
-        for (const [value, marker] of [...candidates].sort(([a], [b]) => a - b).map(([, c]) => c)) consider(value, marker);
+        return [...found.values()].sort((a, b) => a.order - b.order);
     }
-    if (!best) return undefined;
-    // Computed from a resource's output: the resource, no output. From an invoke: the invoke's field, which names it.
-    return best[1].unknown.resource === null ? best[1] : unknownValue(best[1].unknown.resource, null);
 }
 
 /**
@@ -346,31 +388,28 @@ function traceContained(s: string, traced: ReadonlyMap<string, UnknownValue>): U
  * rehearsed value becomes an {@link UnknownValue}; inside the keys named in `prose` (sentences), each rehearsed
  * value is replaced by its {@link unknownText} instead.
  */
-export function unrehearse<T>(value: T, traced: ReadonlyMap<string, UnknownValue>, prose: readonly string[] = ["problems", "unlinkedProblems"]): T {
+export function unrehearse<T>(value: T, tracer: Tracer, prose: readonly string[] = ["problems", "unlinkedProblems"]): T {
     // Word by word: a word that is or holds a rehearsed value becomes the text of its unknown, punctuation kept.
     const sentence = (s: string): string => s.split(/(\s+)/).map((word) => {
         const m = /^(["(]*)(.*?)([",;:)]*)$/.exec(word)!;
-        const marker = m[2] ? traceString(m[2], traced) : undefined;
+        const marker = m[2] ? tracer.trace(m[2]) : undefined;
         return marker ? `${m[1]}${unknownText(marker)}${m[3]}` : word;
     }).join("");
     const walk = (v: unknown, inProse: boolean): unknown => {
-        if (typeof v === "string") return inProse ? sentence(v) : traceString(v, traced) ?? v;
-        if (Array.isArray(v)) return v.map((item) => walk(item, inProse));
-        if (v !== null && typeof v === "object") {
-            return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, walk(item, inProse || prose.includes(k))]));
-        }
-        return v;
+        if (typeof v === "string") return inProse ? sentence(v) : tracer.trace(v) ?? v;
+        if (v === null || typeof v !== "object") return v;
+        return mapChildren(v, (item, k) => walk(item, inProse || (typeof k === "string" && prose.includes(k))));
     };
     return walk(value, false) as T;
 }
 
 /**
  * {@link describeUnknowns}, with the rehearsal naming each unknown exactly: the rehearsed value at the same
- * resource and path (which an unknown of a single rehearsing evaluation also holds itself) is looked up in `traced`.
+ * resource and path (which an unknown of a single rehearsing evaluation also holds itself) is traced by `tracer`.
  */
-export function describeUnknownsTraced(resources: readonly MockedResource[], rehearsal: readonly MockedResource[], traced: ReadonlyMap<string, UnknownValue>): MockedResource[] {
+export function describeUnknownsTraced(resources: readonly MockedResource[], rehearsal: readonly MockedResource[], tracer: Tracer): MockedResource[] {
     const twins = new Map(rehearsal.map((r) => [r.urn, r]));
-    const fromInvokes = new Map([...traced].filter(([, marker]) => marker.unknown.resource === null));
+    const fromInvokes = new Tracer(new Map([...tracer.traced].filter(([, marker]) => marker.unknown.resource === null)));
     const describe = new UnknownDescriber(resources);
     return resources.map((r) => {
         const twin = twins.get(r.urn);
@@ -378,22 +417,18 @@ export function describeUnknownsTraced(resources: readonly MockedResource[], reh
         const keys: (string | number)[] = [];
         const pick = (raw: unknown, rehearsed: unknown, plain: (path: string) => UnknownValue): unknown => {
             if (isRawUnknown(raw)) {
-                return (typeof rehearsed === "string" ? traceString(rehearsed, traced) : undefined) ?? plain(keys.join("."));
+                return (typeof rehearsed === "string" ? tracer.trace(rehearsed) : undefined) ?? plain(keys.join("."));
             }
             // A value read by an invoke is a stand-in here too: show it as what it is.
-            if (typeof raw === "string") return traceString(raw, fromInvokes) ?? raw;
+            if (typeof raw === "string") return fromInvokes.trace(raw) ?? raw;
             if (raw === null || typeof raw !== "object") return raw;
-            const twinValue = (k: string | number): unknown => rehearsed !== null && typeof rehearsed === "object" ? (rehearsed as Record<string | number, unknown>)[k] : undefined;
-            const item = (value: unknown, k: string | number): unknown => {
+            const twin = rehearsed !== null && typeof rehearsed === "object" ? rehearsed as Record<string | number, unknown> : undefined;
+            return mapChildren(raw, (value, k) => {
                 keys.push(k);
-                const picked = pick(value, twinValue(k), plain);
+                const picked = pick(value, twin?.[k], plain);
                 keys.pop();
                 return picked;
-            };
-            if (Array.isArray(raw)) return raw.map((value, i) => item(value, i));
-            const out: Record<string, unknown> = {};
-            for (const [k, value] of Object.entries(raw)) out[k] = item(value, k);
-            return out;
+            });
         };
         return {
             ...r,
