@@ -254,14 +254,20 @@ interface TracedEntry {
     readonly order: number;
 }
 
+/** A traced value in the index, under the window at `offset`. */
+interface IndexedEntry extends TracedEntry {
+    readonly offset: number;
+}
+
 /**
- * Traced values indexed for {@link Tracer}: each value of 6+ characters under its rarest 6-character window (by
- * {@link windowKey}, with that window's offset), so a string's windows find every value it may contain among few
- * candidates; and all values sorted, so the values a string is the start of are one binary search away.
+ * Traced values indexed for {@link Tracer}: each value of 6+ characters under one of its 6-character windows, so
+ * that a string's windows find every value it may contain among few candidates; and all values sorted, so that the
+ * values a string is the start of are one binary search away.
  */
 interface TraceIndex {
-    readonly byWindow: Map<number, (TracedEntry & { readonly offset: number })[]>;
-    readonly sorted: readonly TracedEntry[];
+    readonly byWindow: Map<string, IndexedEntry[]>;
+    readonly sorted: readonly string[];
+    readonly byValue: Map<string, TracedEntry>;
 }
 
 /** The offsets of the windows a value may be indexed under: every `traceWindow`-th one, and the last. */
@@ -272,43 +278,34 @@ function windowOffsets(value: string): number[] {
     return offsets;
 }
 
-/**
- * The key of the window of `s` at `i`: its character codes as the digits of a number in base 128, which is exact
- * (below 2^53 for any codes) and distinct for windows of ASCII characters. Two other windows may share a key,
- * which only adds a candidate (every candidate is checked against the string). A number, not a slice, so that
- * indexing and looking up make no string per window.
- */
-export function windowKey(s: string, i: number): number {
-    let key = 0;
-    for (let k = i; k < i + traceWindow; k++) key = key * 128 + s.charCodeAt(k);
-    return key;
-}
-
 function buildTraceIndex(traced: ReadonlyMap<string, UnknownValue>): TraceIndex {
-    const entries: TracedEntry[] = [...traced].map(([value, marker], order) => ({ value, marker, order }));
-    // How common each candidate window is (ARM ids share long prefixes, so the rarest one keeps lists short).
-    const frequency = new Map<number, number>();
-    for (const { value } of entries) {
-        for (const i of windowOffsets(value)) {
-            const key = windowKey(value, i);
-            frequency.set(key, (frequency.get(key) ?? 0) + 1);
-        }
-    }
-    const byWindow: TraceIndex["byWindow"] = new Map();
-    for (const entry of entries) {
+    const byWindow = new Map<string, IndexedEntry[]>();
+    const byValue = new Map<string, TracedEntry>();
+    for (const [value, marker] of traced) {
+        const entry = { value, marker, order: byValue.size };
+        byValue.set(value, entry);
+        // Under the window fewest values are under so far (the first free one): values that share long stretches
+        // (ARM ids share their subscription and provider paths) spread over them, so every list stays short.
         let offset = -1;
-        let rarest = Infinity;
-        for (const i of windowOffsets(entry.value)) {
-            const count = frequency.get(windowKey(entry.value, i))!;
-            if (count < rarest) [offset, rarest] = [i, count];
+        let window = "";
+        let fewest = Infinity;
+        for (const i of windowOffsets(value)) {
+            const candidate = value.slice(i, i + traceWindow);
+            const count = byWindow.get(candidate)?.length ?? 0;
+            if (count < fewest) {
+                offset = i;
+                window = candidate;
+                fewest = count;
+                if (count === 0) break;
+            }
         }
         if (offset < 0) continue;
-        const key = windowKey(entry.value, offset);
-        const list = byWindow.get(key);
+        const list = byWindow.get(window);
         if (list) list.push({ ...entry, offset });
-        else byWindow.set(key, [{ ...entry, offset }]);
+        else byWindow.set(window, [{ ...entry, offset }]);
     }
-    return { byWindow, sorted: entries.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)) };
+    // Sorted as strings compare (by UTF-16 code units), which is what the default sort does.
+    return { byWindow, sorted: [...traced.keys()].sort(), byValue };
 }
 
 /** How much of `s` a traced value explains: its length when `s` contains it, `s`'s when it is `s` cut short; else 0. */
@@ -363,23 +360,30 @@ export class Tracer {
     private candidates(s: string): readonly TracedEntry[] {
         if (this.traced.size <= directTraceLimit) return this.entries ??= [...this.traced].map(([value, marker], order) => ({ value, marker, order }));
         const index = this.index ??= buildTraceIndex(this.traced);
+        // By order, so a value found twice (by its window and as one `s` starts) counts once.
         const found = new Map<number, TracedEntry>();
         for (let i = 0; i + traceWindow <= s.length; i++) {
-            for (const c of index.byWindow.get(windowKey(s, i)) ?? []) {
+            const list = index.byWindow.get(s.slice(i, i + traceWindow));
+            if (!list) continue;
+            for (const c of list) {
                 if (s.startsWith(c.value, i - c.offset)) found.set(c.order, c);
             }
         }
         if (s.length >= shortestCut) {
+            const { sorted } = index;
             let low = 0;
-            let high = index.sorted.length;
+            let high = sorted.length;
             while (low < high) {
                 const mid = (low + high) >> 1;
-                if (index.sorted[mid].value < s) low = mid + 1;
+                if (sorted[mid] < s) low = mid + 1;
                 else high = mid;
             }
-            for (let i = low; i < index.sorted.length && index.sorted[i].value.startsWith(s); i++) found.set(index.sorted[i].order, index.sorted[i]);
+            for (let i = low; i < sorted.length && sorted[i].startsWith(s); i++) {
+                const entry = index.byValue.get(sorted[i])!;
+                found.set(entry.order, entry);
+            }
         }
-        return [...found.values()].sort((a, b) => a.order - b.order);
+        return found.size === 0 ? [] : [...found.values()].sort((a, b) => a.order - b.order);
     }
 }
 

@@ -17,7 +17,9 @@ export function mapChildren<T extends object>(value: T, map: (item: unknown, key
     }
     const record = value as Record<string, unknown>;
     let out: Record<string, unknown> | undefined;
-    for (const key of Object.keys(record)) {
+    // `for...in` lists a plain object's own properties (Object.prototype has no enumerable one), in Object.keys'
+    // order, without making an array of them per object.
+    for (const key in record) {
         const item = map(record[key], key);
         if (item !== record[key]) (out ??= { ...record })[key] = item;
     }

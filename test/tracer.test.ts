@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fc from "fast-check";
 import type { UnknownValue } from "../plan/model";
-import { Tracer, unknownValue, unrehearse, windowKey } from "../plan/unknowns";
+import { Tracer, unknownValue, unrehearse } from "../plan/unknowns";
 import { mapChildren } from "../plan/walk";
 
 /**
@@ -99,21 +99,6 @@ describe("Tracer", () => {
         for (const s of ["11111111-aaaa-bbbb-x", "a22222222-cccc", "1111111", "x1k2qp!", "11111111-aaaa-", ""]) {
             assert.deepEqual(tracer.trace(s), reference(s, traced), s);
         }
-    });
-});
-
-describe("windowKey", () => {
-    it("gives two different windows of ASCII characters different keys", () => {
-        fc.assert(fc.property(fc.string({ unit: "binary-ascii", minLength: 6, maxLength: 6 }), fc.string({ unit: "binary-ascii", minLength: 6, maxLength: 6 }), (a, b) => {
-            assert.equal(windowKey(a, 0) === windowKey(b, 0), a === b);
-        }));
-    });
-
-    it("reads the six characters at the offset, exactly even for the largest codes", () => {
-        assert.equal(windowKey("xxabcdefxx", 2), windowKey("abcdef", 0));
-        const top = "\uffff".repeat(6);
-        assert.ok(Number.isSafeInteger(windowKey(top, 0)));
-        assert.notEqual(windowKey(top, 0), windowKey(`${"\uffff".repeat(5)}\ufffe`, 0));
     });
 });
 
