@@ -27,11 +27,12 @@ export interface Masked<T> {
 export function maskSecrets<T>(value: T): Masked<T> {
     const secrets: string[] = [];
     const walk = (v: unknown): unknown => {
+        if (v === null || typeof v !== "object") return v;
         if (isSecretValue(v)) {
-            collectStrings((v as { value?: unknown }).value, secrets);
+            collectStrings(v.value, secrets);
             return secretMask;
         }
-        return v !== null && typeof v === "object" ? mapChildren(v, walk) : v;
+        return mapChildren(v, walk);
     };
     return { value: walk(value) as T, secrets };
 }

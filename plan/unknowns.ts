@@ -212,14 +212,20 @@ export function traceComputedValues(preview: EvaluationLike, rehearsal: Evaluati
                 return;
             }
             if (state === null || typeof state !== "object") return;
-            const child = (v: unknown, k: string | number): unknown => (v !== null && typeof v === "object" && !isRawUnknown(v) ? (v as Record<string | number, unknown>)[k] : undefined);
-            const entries = Array.isArray(state) ? state.map((v, i) => [i, v] as const) : Object.entries(state);
-            for (const [k, v] of entries) walk(v, child(inputs, k), child(preview, k), unknownHere, path ? `${path}.${k}` : String(k));
+            const record = state as Record<string | number, unknown>;
+            for (const k of Array.isArray(state) ? state.keys() : Object.keys(state)) {
+                walk(record[k], childOf(inputs, k), childOf(preview, k), unknownHere, path ? `${path}.${k}` : String(k));
+            }
         };
         walk(twin.state, twin.inputs, r.state, false, "");
         if (r.custom && r.id === "") add(twin.id, unknownValue(r.urn, "id"));
     }
     return traced;
+}
+
+/** `v`'s item or property `k`: undefined where `v` has none (a string, or the SDK's unknown). */
+function childOf(v: unknown, k: string | number): unknown {
+    return v !== null && typeof v === "object" && !isRawUnknown(v) ? (v as Record<string | number, unknown>)[k] : undefined;
 }
 
 /**
@@ -420,12 +426,12 @@ export function describeUnknownsTraced(resources: readonly MockedResource[], reh
         // The path is kept as its keys and joined only for an unknown the rehearsal cannot name.
         const keys: (string | number)[] = [];
         const pick = (raw: unknown, rehearsed: unknown, plain: (path: string) => UnknownValue): unknown => {
-            if (isRawUnknown(raw)) {
-                return (typeof rehearsed === "string" ? tracer.trace(rehearsed) : undefined) ?? plain(keys.join("."));
-            }
             // A value read by an invoke is a stand-in here too: show it as what it is.
             if (typeof raw === "string") return fromInvokes.trace(raw) ?? raw;
             if (raw === null || typeof raw !== "object") return raw;
+            if (isRawUnknown(raw)) {
+                return (typeof rehearsed === "string" ? tracer.trace(rehearsed) : undefined) ?? plain(keys.join("."));
+            }
             const twin = rehearsed !== null && typeof rehearsed === "object" ? rehearsed as Record<string | number, unknown> : undefined;
             return mapChildren(raw, (value, k) => {
                 keys.push(k);
