@@ -101,6 +101,8 @@ function hasBareUnknown(value: unknown): boolean {
  * unknown in it is the same object, not a copy.
  */
 export function withRehearsed(preview: unknown, rehearsal: unknown): unknown {
+    // One object for both (an input with no unknown in it, kept as is by rehearsedInputs): nothing to carry.
+    if (preview === rehearsal) return preview;
     // The SDK sends an unknown secret as a bare unknown, so the rehearsal may be secret where the preview is not.
     if (isSecretValue(rehearsal) && !isSecretValue(preview)) return withRehearsed(preview, (rehearsal as { value?: unknown }).value);
     if (isUnknown(preview)) return rehearsal === undefined || isUnknown(rehearsal) ? preview : rehearsedUnknown(rehearsal);
