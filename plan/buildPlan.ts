@@ -3,7 +3,7 @@ import type { MockedResource } from "./mocks";
 import type { Plan, PlanResource } from "./model";
 import { groupBy, ResourceIndex } from "./inspect";
 import { rank } from "./kinds";
-import { maskSecrets } from "./mask";
+import { maskResources, maskSecrets } from "./mask";
 import { keyProperties } from "./properties";
 import { analyzeTrust } from "./trust";
 import { mapChildren } from "./walk";
@@ -49,10 +49,10 @@ export interface BuiltPlan {
 export function buildPlan(project: string, stack: string, evaluation: Evaluation, rehearsal?: Evaluation): BuiltPlan {
     const preview = evaluation.values === "unknown";
     const tracer = new Tracer(preview && rehearsal ? traceComputedValues(evaluation, rehearsal) : new Map());
-    const described = !preview ? [...evaluation.resources]
+    const described = !preview ? evaluation.resources
         : rehearsal ? describeUnknownsTraced(evaluation.resources, rehearsal.resources, tracer)
             : describeUnknowns(evaluation.resources);
-    const masked = maskSecrets(described);
+    const masked = maskResources(described);
     const outputs = maskSecrets(preview && rehearsal ? traceOutputs(evaluation.outputs, rehearsal.outputs, tracer) : evaluation.outputs);
     const ordered = treeOrder(masked.value);
     const index = new ResourceIndex(ordered, preview && rehearsal ? rehearsal.resources : []);
@@ -70,7 +70,7 @@ export function buildPlan(project: string, stack: string, evaluation: Evaluation
     }));
     // The trust analysis reads concrete strings: the rehearsal's, shown back as unknowns in a preview.
     const trust = preview
-        ? rehearsal ? unrehearse(analyzeTrust(new ResourceIndex(treeOrder(maskSecrets([...rehearsal.resources]).value))), tracer) : analyzeTrust(index)
+        ? rehearsal ? unrehearse(analyzeTrust(new ResourceIndex(treeOrder(maskResources(rehearsal.resources).value))), tracer) : analyzeTrust(index)
         : analyzeTrust(index);
     const byType: Record<string, number> = {};
     for (const r of [...resources].sort((a, b) => byText.compare(a.type, b.type))) byType[r.type] = (byType[r.type] ?? 0) + 1;

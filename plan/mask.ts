@@ -1,4 +1,5 @@
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import type { MockedResource } from "./mocks";
 import { mapChildren } from "./walk";
 
 /** What the plan prints in place of a secret value. */
@@ -35,6 +36,21 @@ export function maskSecrets<T>(value: T): Masked<T> {
         return mapChildren(v, walk);
     };
     return { value: walk(value) as T, secrets };
+}
+
+/**
+ * {@link maskSecrets} of each resource's inputs and state, where its secrets are (its other fields are the names,
+ * URNs and options the engine recorded): a resource with no secret is the original.
+ */
+export function maskResources(resources: readonly MockedResource[]): Masked<MockedResource[]> {
+    const secrets: string[] = [];
+    const value = resources.map((r) => {
+        const inputs = maskSecrets(r.inputs);
+        const state = maskSecrets(r.state);
+        secrets.push(...inputs.secrets, ...state.secrets);
+        return inputs.value === r.inputs && state.value === r.state ? r : { ...r, inputs: inputs.value, state: state.value };
+    });
+    return { value, secrets };
 }
 
 function collectStrings(value: unknown, into: string[]): void {

@@ -40,9 +40,9 @@ export function renderTree(plan: Plan): string[] {
             const last = i === list.length - 1;
             lines.push(`${prefix}${last ? "└─ " : "├─ "}${headline(r)}`);
             const childPrefix = prefix + (last ? "   " : "│  ");
-            const hasChildren = (children.get(r.urn) ?? []).length > 0;
+            const indent = `${childPrefix}${children.has(r.urn) ? "│" : " "}    `;
             for (const [key, value] of Object.entries(r.properties)) {
-                for (const line of propertyLines(key, value)) lines.push(`${childPrefix}${hasChildren ? "│" : " "}    ${line}`);
+                for (const line of propertyLines(key, value)) lines.push(`${indent}${line}`);
             }
             visit(r.urn, childPrefix);
         });

@@ -290,12 +290,13 @@ function buildTraceIndex(traced: ReadonlyMap<string, UnknownValue>): TraceIndex 
     for (const [value, marker] of traced) {
         const entry = { value, marker, order: byValue.size };
         byValue.set(value, entry);
-        // Under the window fewest values are under so far (the first free one): values that share long stretches
-        // (ARM ids share their subscription and provider paths) spread over them, so every list stays short.
+        // Under the window fewest values are under so far (the first free one), so every list stays short. Values
+        // share stretches at their start (an ARM id its subscription and provider path, a URL its host), so the
+        // windows are tried from the end: the first is most often free.
         let offset = -1;
         let window = "";
         let fewest = Infinity;
-        for (const i of windowOffsets(value)) {
+        for (const i of windowOffsets(value).reverse()) {
             const candidate = value.slice(i, i + traceWindow);
             const count = byWindow.get(candidate)?.length ?? 0;
             if (count < fewest) {

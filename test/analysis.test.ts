@@ -3,6 +3,8 @@ import * as fc from "fast-check";
 import type { UnknownValue } from "../plan/model";
 import { Tracer, unknownValue, unrehearse } from "../plan/unknowns";
 import { mapChildren } from "../plan/walk";
+import { maskResources, secretMask, secretValue } from "../plan/mask";
+import type { MockedResource } from "../plan/mocks";
 
 /**
  * What {@link Tracer.trace} answers, by its definition and with no index: the marker of the value `s` is; else of
@@ -136,5 +138,24 @@ describe("mapChildren", () => {
         assert.deepEqual(mapChildren(list, (item, i) => (keys.push(i), i === 2 ? "C" : item)), ["a", "b", "C"]);
         assert.deepEqual(keys, [0, 1, 2]);
         assert.deepEqual(list, ["a", "b", "c"]);
+    });
+});
+
+describe("maskResources", () => {
+    const resource = (name: string, inputs: Record<string, unknown>, state: Record<string, unknown>): MockedResource => ({
+        type: "example:index:Thing", name, urn: `urn:pulumi:dev::p::example:index:Thing::${name}`, dependencies: [], propertyDependencies: {},
+        protect: false, deleteBeforeReplace: false, custom: true, inputs, state, id: `${name}-id`,
+    });
+
+    it("masks the secrets in inputs and state, and returns each plaintext in order (inputs first)", () => {
+        const plain = resource("plain", { a: "x" }, { a: "x", b: ["y"] });
+        const secret = resource("secret", { password: secretValue("in-the-inputs") }, { nested: { password: secretValue(["in", "the-state"]) } });
+        const masked = maskResources([plain, secret]);
+        assert.equal(masked.value[0], plain, "a resource with no secret is the original");
+        assert.deepEqual(masked.value[1].inputs, { password: secretMask });
+        assert.deepEqual(masked.value[1].state, { nested: { password: secretMask } });
+        assert.equal(masked.value[1].urn, secret.urn);
+        assert.deepEqual(masked.secrets, ["in-the-inputs", "in", "the-state"]);
+        assert.deepEqual(secret.inputs, { password: secretValue("in-the-inputs") }, "the original is not modified");
     });
 });
