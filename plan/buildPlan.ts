@@ -33,6 +33,22 @@ export function treeOrder(resources: readonly MockedResource[]): MockedResource[
     return out;
 }
 
+/**
+ * `resources` in tree order, taken from `ordered` (another view of the same run, in tree order) when both hold the
+ * same resources under the same parents: the order depends on nothing else (a URN holds the type and the name).
+ */
+export function treeOrderAs(resources: readonly MockedResource[], ordered: readonly MockedResource[]): MockedResource[] {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    if (byUrn.size !== resources.length || resources.length !== ordered.length) return treeOrder(resources);
+    const out: MockedResource[] = [];
+    for (const r of ordered) {
+        const same = byUrn.get(r.urn);
+        if (!same || same.parent !== r.parent) return treeOrder(resources);
+        out.push(same);
+    }
+    return out;
+}
+
 /** The plan and the secret plaintexts it masked (for scrubbing rendered text). */
 export interface BuiltPlan {
     readonly plan: Plan;
@@ -70,7 +86,7 @@ export function buildPlan(project: string, stack: string, evaluation: Evaluation
     }));
     // The trust analysis reads concrete strings: the rehearsal's, shown back as unknowns in a preview.
     const trust = preview
-        ? rehearsal ? unrehearse(analyzeTrust(new ResourceIndex(treeOrder(maskResources(rehearsal.resources).value))), tracer) : analyzeTrust(index)
+        ? rehearsal ? unrehearse(analyzeTrust(new ResourceIndex(treeOrderAs(maskResources(rehearsal.resources).value, ordered))), tracer) : analyzeTrust(index)
         : analyzeTrust(index);
     const byType: Record<string, number> = {};
     for (const r of [...resources].sort((a, b) => byText.compare(a.type, b.type))) byType[r.type] = (byType[r.type] ?? 0) + 1;

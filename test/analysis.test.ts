@@ -5,6 +5,7 @@ import { Tracer, unknownValue, unrehearse } from "../plan/unknowns";
 import { mapChildren } from "../plan/walk";
 import { maskResources, secretMask, secretValue } from "../plan/mask";
 import type { MockedResource } from "../plan/mocks";
+import { treeOrder, treeOrderAs } from "../plan/buildPlan";
 
 /**
  * What {@link Tracer.trace} answers, by its definition and with no index: the marker of the value `s` is; else of
@@ -141,12 +142,43 @@ describe("mapChildren", () => {
     });
 });
 
-describe("maskResources", () => {
-    const resource = (name: string, inputs: Record<string, unknown>, state: Record<string, unknown>): MockedResource => ({
-        type: "example:index:Thing", name, urn: `urn:pulumi:dev::p::example:index:Thing::${name}`, dependencies: [], propertyDependencies: {},
+/** A recorded resource of type `type`, under `parent` (a URN) when given. */
+function resource(name: string, inputs: Record<string, unknown> = {}, state: Record<string, unknown> = {}, type = "example:index:Thing", parent?: string): MockedResource {
+    return {
+        type, name, urn: `urn:pulumi:dev::p::${type}::${name}`, parent, dependencies: [], propertyDependencies: {},
         protect: false, deleteBeforeReplace: false, custom: true, inputs, state, id: `${name}-id`,
+    };
+}
+
+describe("treeOrderAs", () => {
+    const group = resource("group", {}, {}, "azure-native:resources:ResourceGroup");
+    const view = (tag: string, parentOfA = group.urn): MockedResource[] => [
+        resource("b10", { tag }, {}, "example:index:Thing", group.urn),
+        resource("b9", { tag }, {}, "example:index:Thing", group.urn),
+        { ...group, inputs: { tag } },
+        resource("a", { tag }, {}, "example:index:Other", parentOfA),
+    ];
+
+    it("orders a view as another view of the same resources is ordered, with its own records", () => {
+        const ordered = treeOrder(view("preview"));
+        const rehearsal = view("rehearsal");
+        const out = treeOrderAs(rehearsal, ordered);
+        assert.deepEqual(out.map((r) => r.name), ["group", "a", "b9", "b10"]);
+        assert.deepEqual(out.map((r) => r.name), treeOrder(rehearsal).map((r) => r.name));
+        assert.ok(out.every((r) => r.inputs.tag === "rehearsal"));
     });
 
+    it("orders a view on its own when the resources or their parents differ", () => {
+        const ordered = treeOrder(view("preview"));
+        const moved = view("rehearsal", "");
+        assert.deepEqual(treeOrderAs(moved, ordered).map((r) => r.name), treeOrder(moved).map((r) => r.name));
+        assert.deepEqual(treeOrderAs(moved, ordered).map((r) => r.name), ["group", "b9", "b10", "a"]);
+        const more = [...view("rehearsal"), resource("extra", {}, {}, "azure-native:resources:ResourceGroup")];
+        assert.deepEqual(treeOrderAs(more, ordered).map((r) => r.name), treeOrder(more).map((r) => r.name));
+    });
+});
+
+describe("maskResources", () => {
     it("masks the secrets in inputs and state, and returns each plaintext in order (inputs first)", () => {
         const plain = resource("plain", { a: "x" }, { a: "x", b: ["y"] });
         const secret = resource("secret", { password: secretValue("in-the-inputs") }, { nested: { password: secretValue(["in", "the-state"]) } });
