@@ -9,8 +9,8 @@ export const broken = "✗";
 /** A value in one line: scalars as they are, lists in brackets, maps in braces. */
 export function showValue(value: unknown): string {
     if (value === null || value === undefined) return String(value);
-    if (isUnknownValue(value)) return unknownText(value);
     if (typeof value === "string") return value === "" ? '""' : value;
+    if (isUnknownValue(value)) return unknownText(value);
     if (Array.isArray(value)) return `[${value.map(showValue).join(", ")}]`;
     if (typeof value === "object") return `{${Object.entries(value).map(([k, v]) => `${k}: ${showValue(v)}`).join(", ")}}`;
     return String(value);

@@ -23,9 +23,8 @@ export function isRawUnknown(value: unknown): boolean {
 /** Whether `value` is the plan's structured unknown. */
 export function isUnknownValue(value: unknown): value is UnknownValue {
     if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
-    const keys = Object.keys(value);
     const inner = (value as Record<string, unknown>).unknown;
-    return keys.length === 1 && inner !== null && typeof inner === "object" && "resource" in (inner as object);
+    return inner !== null && typeof inner === "object" && "resource" in inner && Object.keys(value).length === 1;
 }
 
 /** A structured unknown. */
@@ -138,21 +137,30 @@ export function unknownFromResources(urns: readonly string[], resources: readonl
 
 /** `<type> "<name>"` of a URN: the short label the text plan uses. */
 function urnLabel(urn: string): string {
-    // urn:pulumi:<stack>::<project>::<parent types>$<type>::<name>
-    const parts = urn.split("::", 4);
-    const qualified = parts[2] ?? "";
-    const type = qualified.slice(qualified.lastIndexOf("$") + 1);
+    const parts = urn.split("::");
+    const type = (parts[2] ?? "").split("$").pop() ?? "";
     const [pkg, mod, kind] = type.split(":");
     const short = pkg === "azure-native" || pkg === "kubernetes" ? `${mod}:${kind}` : pkg === "random" ? `random:${kind}` : type;
     return `${short} "${parts[3] ?? urn}"`;
 }
 
+/**
+ * Each unknown's text, made once per object: a plan shows one unknown in many places (the tracer gives every string
+ * that is one traced value the same object), and an unknown is never modified.
+ */
+const unknownTexts = new WeakMap<UnknownValue, string>();
+
 /** How the text plan shows an unknown: `<known after deploy: clientId of managedidentity:UserAssignedIdentity "orders-identity">`. */
 export function unknownText(value: UnknownValue): string {
-    const { resource, output } = value.unknown;
-    // An invoke's answer (the deployer's client config) is read at a real preview, with credentials.
-    if (resource === null) return output === null ? "<known after deploy>" : `<read at a real preview: ${output}>`;
-    return output === null ? `<known after deploy: from ${urnLabel(resource)}>` : `<known after deploy: ${output} of ${urnLabel(resource)}>`;
+    let text = unknownTexts.get(value);
+    if (text === undefined) {
+        const { resource, output } = value.unknown;
+        // An invoke's answer (the deployer's client config) is read at a real preview, with credentials.
+        text = resource === null ? output === null ? "<known after deploy>" : `<read at a real preview: ${output}>`
+            : output === null ? `<known after deploy: from ${urnLabel(resource)}>` : `<known after deploy: ${output} of ${urnLabel(resource)}>`;
+        unknownTexts.set(value, text);
+    }
+    return text;
 }
 
 /** The value at a dotted path (`a.b.c`), or undefined. An empty path is the value itself. */

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fc from "fast-check";
 import type { UnknownValue } from "../plan/model";
-import { Tracer, unknownValue, unrehearse } from "../plan/unknowns";
+import { Tracer, unknownText, unknownValue, unrehearse } from "../plan/unknowns";
 import { mapChildren } from "../plan/walk";
 import { maskResources, secretMask, secretValue } from "../plan/mask";
 import type { MockedResource } from "../plan/mocks";
@@ -189,5 +189,16 @@ describe("maskResources", () => {
         assert.equal(masked.value[1].urn, secret.urn);
         assert.deepEqual(masked.secrets, ["in-the-inputs", "in", "the-state"]);
         assert.deepEqual(secret.inputs, { password: secretValue("in-the-inputs") }, "the original is not modified");
+    });
+});
+
+describe("unknownText", () => {
+    it("names the output and the resource, the resource alone, or the invoke's field", () => {
+        const clientId = unknownValue(urn("orders-identity"), "clientId");
+        assert.equal(unknownText(clientId), '<known after deploy: clientId of managedidentity:UserAssignedIdentity "orders-identity">');
+        assert.equal(unknownText(clientId), unknownText(unknownValue(urn("orders-identity"), "clientId")), "the same text for the same unknown, made again or not");
+        assert.equal(unknownText(unknownValue(urn("orders-identity"), null)), '<known after deploy: from managedidentity:UserAssignedIdentity "orders-identity">');
+        assert.equal(unknownText(unknownValue(null, "azure-native:authorization:getClientConfig.tenantId")), "<read at a real preview: azure-native:authorization:getClientConfig.tenantId>");
+        assert.equal(unknownText(unknownValue(null, null)), "<known after deploy>");
     });
 });
