@@ -441,10 +441,10 @@ export function describeUnknownsTraced(resources: readonly MockedResource[], reh
             if (isRawUnknown(raw)) {
                 return (typeof rehearsed === "string" ? tracer.trace(rehearsed) : undefined) ?? plain(keys.join("."));
             }
-            const twin = rehearsed !== null && typeof rehearsed === "object" ? rehearsed as Record<string | number, unknown> : undefined;
+            const rehearsedParts = rehearsed !== null && typeof rehearsed === "object" ? rehearsed as Record<string | number, unknown> : undefined;
             return mapChildren(raw, (value, k) => {
                 keys.push(k);
-                const picked = pick(value, twin?.[k], plain);
+                const picked = pick(value, rehearsedParts?.[k], plain);
                 keys.pop();
                 return picked;
             });
