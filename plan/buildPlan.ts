@@ -117,8 +117,9 @@ function traceOutputs(outputs: Record<string, unknown>, rehearsed: Record<string
     const walk = (v: unknown, r: unknown): unknown => {
         if (isUnknownValue(v)) return typeof r === "string" ? tracer.trace(r) ?? v : v;
         if (v === null || typeof v !== "object") return v;
-        const twin = Array.isArray(v) ? (Array.isArray(r) ? r : undefined) : r !== null && typeof r === "object" ? r as Record<string, unknown> : undefined;
-        return mapChildren(v, (item, k) => walk(item, (twin as Record<string | number, unknown> | undefined)?.[k]));
+        // An array's items are read from an array only; an object's properties from any object.
+        const twin = (Array.isArray(v) ? Array.isArray(r) : r !== null && typeof r === "object") ? r as Record<string | number, unknown> : undefined;
+        return mapChildren(v, (item, k) => walk(item, twin?.[k]));
     };
     return walk(outputs, rehearsed) as Record<string, unknown>;
 }
