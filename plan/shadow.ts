@@ -29,6 +29,7 @@ import { containsUnknowns, unknown } from "@pulumi/pulumi/output";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as runtimeResource from "@pulumi/pulumi/runtime/resource";
 import { isSecretValue } from "./mask";
+import { mapChildren } from "./walk";
 
 /** An unknown that also holds the value the rehearsal gives it. */
 export interface RehearsedUnknown {
@@ -69,23 +70,9 @@ export function rehearsalOf(value: unknown): unknown {
     return isUnknown(value) ? value : mapPlain(value, rehearsalOf);
 }
 
-/** `value` with `fn` applied to each element or entry; the same object when `fn` changed none of them. */
+/** `value` with `fn` applied to each element or entry when it is plain data (see {@link mapChildren}); else `value`. */
 function mapPlain(value: unknown, fn: (item: unknown, key: string | number) => unknown): unknown {
-    if (!isPlain(value)) return value;
-    if (Array.isArray(value)) {
-        let out: unknown[] | undefined;
-        for (let i = 0; i < value.length; i++) {
-            const item = fn(value[i], i);
-            if (item !== value[i]) (out ??= value.slice())[i] = item;
-        }
-        return out ?? value;
-    }
-    let out: Record<string, unknown> | undefined;
-    for (const k of Object.keys(value)) {
-        const item = fn(value[k], k);
-        if (item !== value[k]) (out ??= { ...value })[k] = item;
-    }
-    return out ?? value;
+    return isPlain(value) ? mapChildren(value, fn) : value;
 }
 
 /** Whether `value` holds an unknown with nothing rehearsed (so the rehearsal cannot compute with it). */
