@@ -6,12 +6,9 @@ import { isUnknownValue, valueAt } from "./unknowns";
 // The webhook's pod label, the client-id annotation and the token audience: one definition, in the component.
 export { clientIdAnnotation, useLabel } from "../components/identity/workloadIdentity";
 
-/** The value at a dotted path (`a.b.c`), or undefined. An empty path is the value itself. */
-export const at = valueAt;
-
 /** A string at a path, or undefined. */
 export function str(value: unknown, dotted: string): string | undefined {
-    const v = at(value, dotted);
+    const v = valueAt(value, dotted);
     return typeof v === "string" ? v : undefined;
 }
 
@@ -109,8 +106,8 @@ export class ResourceIndex {
 export function podTemplate(r: MockedResource): { labels: Record<string, unknown>; serviceAccountName: string; namespace: string } | undefined {
     const path = podTemplatePaths[r.type];
     if (path === undefined) return undefined;
-    const template = at(r.inputs, path) ?? {};
-    const labels = (at(template, "metadata.labels") ?? {}) as Record<string, unknown>;
+    const template = valueAt(r.inputs, path) ?? {};
+    const labels = (valueAt(template, "metadata.labels") ?? {}) as Record<string, unknown>;
     const serviceAccountName = str(template, "spec.serviceAccountName") ?? str(template, "spec.serviceAccount") ?? "default";
     return { labels, serviceAccountName, namespace: str(r.inputs, "metadata.namespace") ?? "default" };
 }

@@ -1,7 +1,8 @@
 import type { MockedResource } from "./mocks";
 import { secretMask } from "./mask";
-import { at, clientIdAnnotation, describe, podTemplate, ResourceIndex, roleName, str } from "./inspect";
+import { clientIdAnnotation, describe, podTemplate, ResourceIndex, roleName, str } from "./inspect";
 import { podTemplatePaths, types } from "./kinds";
+import { valueAt } from "./unknowns";
 
 /** Drops undefined entries, so absent settings do not clutter the plan. */
 function defined(props: Record<string, unknown>): Record<string, unknown> {
@@ -10,14 +11,14 @@ function defined(props: Record<string, unknown>): Record<string, unknown> {
 
 /** A node pool's size: `3` or `3..6 (autoscale)`. */
 function poolSize(pool: unknown): string | undefined {
-    if (at(pool, "enableAutoScaling") === true) return `${at(pool, "minCount")}..${at(pool, "maxCount")} (autoscale)`;
-    const count = at(pool, "count");
+    if (valueAt(pool, "enableAutoScaling") === true) return `${valueAt(pool, "minCount")}..${valueAt(pool, "maxCount")} (autoscale)`;
+    const count = valueAt(pool, "count");
     return count === undefined ? undefined : String(count);
 }
 
 /** A node pool in one line. */
 function poolLine(pool: unknown): string {
-    const zones = at(pool, "availabilityZones") as string[] | undefined;
+    const zones = valueAt(pool, "availabilityZones") as string[] | undefined;
     return [
         `${str(pool, "name") ?? "?"} (${str(pool, "mode") ?? "User"})`,
         str(pool, "vmSize"),
@@ -54,39 +55,39 @@ export function keyProperties(r: MockedResource, index: ResourceIndex): Record<s
             return defined({ name: str(r.state, "name"), location: i.location });
         case types.cluster:
             return defined({
-                oidcIssuer: at(i, "oidcIssuerProfile.enabled") ?? false,
-                workloadIdentity: at(i, "securityProfile.workloadIdentity.enabled") ?? false,
-                issuerUrl: at(r.state, "oidcIssuerProfile.issuerURL"),
+                oidcIssuer: valueAt(i, "oidcIssuerProfile.enabled") ?? false,
+                workloadIdentity: valueAt(i, "securityProfile.workloadIdentity.enabled") ?? false,
+                issuerUrl: valueAt(r.state, "oidcIssuerProfile.issuerURL"),
                 disableLocalAccounts: i.disableLocalAccounts ?? false,
-                entraId: at(i, "aadProfile.managed") === true ? `managed, Azure RBAC ${at(i, "aadProfile.enableAzureRBAC") === true ? "on" : "off"}` : "off",
+                entraId: valueAt(i, "aadProfile.managed") === true ? `managed, Azure RBAC ${valueAt(i, "aadProfile.enableAzureRBAC") === true ? "on" : "off"}` : "off",
                 kubernetesVersion: i.kubernetesVersion ?? "AKS default",
                 sku: str(i, "sku.tier"),
                 network: [str(i, "networkProfile.networkPlugin"), str(i, "networkProfile.networkPluginMode"), str(i, "networkProfile.networkDataplane")].filter(Boolean).join("/"),
                 pools: ((i.agentPoolProfiles ?? []) as unknown[]).map(poolLine),
                 controlPlaneIdentity: str(i, "identity.type"),
-                apiServerAuthorizedIpRanges: at(i, "apiServerAccessProfile.authorizedIPRanges"),
+                apiServerAuthorizedIpRanges: valueAt(i, "apiServerAccessProfile.authorizedIPRanges"),
             });
         case types.agentPool:
             return defined({ pool: poolLine({ ...i, name: i.agentPoolName, mode: i.mode }), nodeTaints: i.nodeTaints, nodeLabels: i.nodeLabels });
         case types.identity:
-            return defined({ name: at(r.state, "name"), clientId: r.state.clientId, principalId: r.state.principalId });
+            return defined({ name: valueAt(r.state, "name"), clientId: r.state.clientId, principalId: r.state.principalId });
         case types.fic:
             return defined({ name: i.federatedIdentityCredentialResourceName, identity: i.resourceName, issuer: i.issuer, subject: i.subject, audiences: i.audiences });
         case types.vault:
             return defined({
                 name: i.vaultName,
                 sku: str(i, "properties.sku.name"),
-                rbacAuthorization: at(i, "properties.enableRbacAuthorization") ?? false,
-                purgeProtection: at(i, "properties.enablePurgeProtection") ?? false,
-                softDeleteRetentionDays: at(i, "properties.softDeleteRetentionInDays"),
-                publicNetworkAccess: at(i, "properties.publicNetworkAccess"),
-                networkDefaultAction: at(i, "properties.networkAcls.defaultAction"),
-                accessPolicies: at(i, "properties.accessPolicies"),
-                vaultUri: at(r.state, "properties.vaultUri"),
+                rbacAuthorization: valueAt(i, "properties.enableRbacAuthorization") ?? false,
+                purgeProtection: valueAt(i, "properties.enablePurgeProtection") ?? false,
+                softDeleteRetentionDays: valueAt(i, "properties.softDeleteRetentionInDays"),
+                publicNetworkAccess: valueAt(i, "properties.publicNetworkAccess"),
+                networkDefaultAction: valueAt(i, "properties.networkAcls.defaultAction"),
+                accessPolicies: valueAt(i, "properties.accessPolicies"),
+                vaultUri: valueAt(r.state, "properties.vaultUri"),
             });
         case types.secret:
             // The program marks the whole properties object secret, so the value is masked with it.
-            return defined({ vault: i.vaultName, name: i.secretName, value: i.properties === secretMask ? secretMask : at(i, "properties.value") });
+            return defined({ vault: i.vaultName, name: i.secretName, value: i.properties === secretMask ? secretMask : valueAt(i, "properties.value") });
         case types.roleAssignment: {
             // The role's GUID is a constant; a preview has the whole id unknown (its subscription), the rehearsal has it.
             const roleDefinitionId = str(i, "roleDefinitionId") ?? str(index.twin(r)?.inputs, "roleDefinitionId");
@@ -127,20 +128,20 @@ export function keyProperties(r: MockedResource, index: ResourceIndex): Record<s
 
 /** An annotation's value (annotation keys contain dots, so they cannot go through {@link at}). */
 export function annotation(inputs: unknown, key: string): unknown {
-    const annotations = at(inputs, "metadata.annotations");
+    const annotations = valueAt(inputs, "metadata.annotations");
     return annotations !== null && typeof annotations === "object" ? (annotations as Record<string, unknown>)[key] : undefined;
 }
 
 function otherAnnotations(inputs: unknown): Record<string, unknown> | undefined {
-    const annotations = at(inputs, "metadata.annotations");
+    const annotations = valueAt(inputs, "metadata.annotations");
     if (annotations === null || typeof annotations !== "object") return undefined;
     const rest = Object.fromEntries(Object.entries(annotations).filter(([k]) => k !== clientIdAnnotation));
     return Object.keys(rest).length > 0 ? rest : undefined;
 }
 
 function containerImages(r: MockedResource): string[] | undefined {
-    const template = at(r.inputs, podTemplatePaths[r.type] ?? "spec.template");
-    const containers = (at(template, "spec.containers") ?? []) as unknown[];
+    const template = valueAt(r.inputs, podTemplatePaths[r.type] ?? "spec.template");
+    const containers = (valueAt(template, "spec.containers") ?? []) as unknown[];
     const images = containers.map((c) => str(c, "image")).filter((x): x is string => x !== undefined);
     return images.length > 0 ? images : undefined;
 }

@@ -14,8 +14,7 @@ import { CliArgs, parseArgs, run } from "../plan/cli";
 import { evaluate } from "../plan/engine";
 import { currentGolden, goldenDir, lineDiff, normalise, stacks } from "../plan/golden";
 import type { Plan, PlanResource, TrustChain } from "../plan/model";
-import { isUnknownValue } from "../plan/unknowns";
-import { at } from "../plan/inspect";
+import { isUnknownValue, valueAt } from "../plan/unknowns";
 import { planProgram, planProgramTwice, planStack, PlanResult, projectDir } from "../plan/plan";
 import { readPlanConfig } from "../plan/stackConfig";
 import { fakeAzure } from "./support/pulumi";
@@ -125,7 +124,7 @@ describe("offline plan", function () {
             assert.deepEqual(vault.properties.vaultUri, { unknown: { resource: vault.urn, output: "properties.vaultUri" } });
             // The pod template's client-id hash is derived from an unknown, so it is unknown too, never a hash of a stand-in.
             const deployment = byName(plan, "orders-deployment");
-            const annotations = at(deployment.inputs, "spec.template.metadata.annotations");
+            const annotations = valueAt(deployment.inputs, "spec.template.metadata.annotations");
             assert.ok(isUnknownValue(annotations), `the pod annotations are unknown: ${JSON.stringify(annotations)}`);
             const json = dev.json();
             assert.doesNotMatch(json, /known after deploy/, "the JSON has no placeholder prose");
