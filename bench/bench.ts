@@ -8,7 +8,9 @@
  *          (bench/floor.ts);
  * and prints the medians, the plan/floor ratios of time and peak RSS, and the marginal cost per added
  * workload (flat when growth is linear). Then it prints the deploy model of the dev stack (bench/deploy.ts).
- * Everything runs from the precompiled build (`npm run build`; `npm run bench` builds first).
+ * Everything runs from the precompiled build (`npm run build`; `npm run bench` builds first), and every process
+ * starts as `npm run plan` does (`scripts/run.js --fast-start`: the code cache, the resolve cache, the deferred
+ * modules, V8's interrupt budget): the plan is measured as it runs, and the floor starts on the same terms.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -28,10 +30,12 @@ interface Sample {
 const sizes = (process.env.BENCH_SIZES ?? "1,500,1000").split(",").map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const one = path.join(__dirname, "one.js");
+/** `node scripts/run.js --fast-start bench/one.js ...`: how `npm run plan` starts its process. */
+const runner = [path.join(__dirname, "..", "..", "scripts", "run.js"), "--fast-start", path.relative(path.join(__dirname, ".."), one)];
 
 function run(args: string[]): Sample {
     const start = performance.now();
-    const child = spawnSync(process.execPath, [one, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const child = spawnSync(process.execPath, [...runner, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     const wallMs = performance.now() - start;
     if (child.status !== 0) throw new Error(`one.js ${args.join(" ")} failed: ${child.stderr.trim()}`);
     return { ...JSON.parse(child.stdout.trim().split("\n").pop()!), wallMs } as Sample;
