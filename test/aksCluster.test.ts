@@ -69,7 +69,7 @@ function componentMessage(err: Error): string {
 }
 
 /**
- * Records every unhandled rejection while `fn` runs (and a little after).
+ * Records every unhandled rejection while `fn` runs and until Node has reported the rejections left when it ends.
  *
  * Pulumi surfaces an error thrown in an apply that feeds a registration (here the component's
  * `registerOutputs`) as an unhandled rejection on purpose: the language host's handler turns it into the
@@ -84,7 +84,8 @@ async function unhandledRejectionsDuring(fn: () => Promise<void>): Promise<unkno
     process.on("unhandledRejection", listener);
     try {
         await fn();
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        // Node reports a tick's unhandled rejections once its microtasks are done, so before the next macrotask.
+        await new Promise((resolve) => setImmediate(resolve));
     } finally {
         process.off("unhandledRejection", listener);
     }
