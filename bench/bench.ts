@@ -52,6 +52,8 @@ interface Row {
     resources: number;
     plan: { ms: number; cpu: number; rss: number; wall: number };
     floor: { ms: number; cpu: number; rss: number; wall: number };
+    /** Each plan run's time over the floor run right after it: how far one pair moves on this machine. */
+    pairs: { min: number; median: number; max: number };
 }
 
 function measure(workloads: number, dir: string): Row {
@@ -65,7 +67,9 @@ function measure(workloads: number, dir: string): Row {
         floors.push(run(["floor", recording]));
     }
     const summary = (samples: Sample[]) => ({ ms: median(samples.map((s) => s.ms)), cpu: median(samples.map((s) => s.cpuMs)), rss: median(samples.map((s) => s.peakRssMb)), wall: median(samples.map((s) => s.wallMs)) });
-    return { workloads, resources: plans[0].resources, plan: summary(plans), floor: summary(floors) };
+    const ratios = plans.map((p, i) => p.ms / floors[i].ms);
+    const pairs = { min: Math.min(...ratios), median: median(ratios), max: Math.max(...ratios) };
+    return { workloads, resources: plans[0].resources, plan: summary(plans), floor: summary(floors), pairs };
 }
 
 function table(header: string[], rows: string[][]): string {
@@ -104,6 +108,7 @@ function main(): void {
         console.log(table(
             ["workloads", "plan resources", "plan ms", "floor ms", "time x", "plan CPU ms", "floor CPU ms", "CPU x", "plan RSS MB", "floor RSS MB", "RSS x", "plan ms/added", "floor ms/added", "plan KB/added", "plan wall ms", "floor wall ms"],
             cells));
+        console.log(`time x of each pair (a plan run over the floor run after it), min-max (median): ${rows.map((r) => `${r.workloads}: ${r.pairs.min.toFixed(2)}-${r.pairs.max.toFixed(2)} (${r.pairs.median.toFixed(2)})`).join("; ")}`);
         console.log("plan ms: config, evaluation on the mock engine, analysis, text and JSON rendering (modules already loaded).");
         console.log("floor ms: the same resources, parents, options, providers, invokes and input wiring replayed on the same engine (bench/floor.ts).");
         console.log("CPU ms: the CPU time of the same span (every thread), which a busy machine inflates far less than wall time.");
