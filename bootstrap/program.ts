@@ -146,6 +146,7 @@ export function bootstrap(config: BootstrapConfig): BootstrapOutputs {
         const deployer = new GitHubActionsIdentity(`deploy-${env}`, {
             resourceGroupName: rg.name,
             location,
+            subscriptionId: clientConfig.subscriptionId,
             repository: config.repository,
             // A job bound to the GitHub environment presents this subject, never its branch (Azure/login #346).
             subjects: [{ environment: env }],
@@ -185,6 +186,7 @@ export function bootstrap(config: BootstrapConfig): BootstrapOutputs {
     const preview = new GitHubActionsIdentity("preview", {
         resourceGroupName: rg.name,
         location,
+        subscriptionId: clientConfig.subscriptionId,
         repository: config.repository,
         // Pull requests from this repository preview; the scheduled drift check runs on the main branch.
         subjects: [{ pullRequest: true }, { branch: config.mainBranch }],

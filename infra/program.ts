@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
@@ -106,6 +107,8 @@ export async function platform(config: StackConfig): Promise<PlatformOutputs> {
     const issuers: Record<string, pulumi.Input<string>> = { [clusterIssuerLabel]: cluster.issuerUrl, ...config.extraIssuers };
     const identities = new Map<string, WorkloadIdentity>();
     const workloads: Record<string, WorkloadOutputs> = {};
+    // One read for every identity's grants (each would otherwise make its own provider call: 1,000 workloads, 1,000 calls).
+    const subscriptionId = config.workloads.some((w) => w.roles.length > 0) ? authorization.getClientConfigOutput().subscriptionId : undefined;
     for (const workload of config.workloads) {
         createNamespaces(workload, ownCluster, cluster.provider, namespaces);
         const subjects = [{ namespace: workload.namespace, serviceAccountName: workload.serviceAccountName }, ...workload.extraSubjects];
@@ -117,6 +120,7 @@ export async function platform(config: StackConfig): Promise<PlatformOutputs> {
             roleGrants: workload.roles.map((grant) => grant.scope === undefined
                 ? { scope: vault.id, scopeKey: vault.scopeKey, role: grant.role }
                 : { scope: grant.scope, role: grant.role }),
+            subscriptionId,
             tokenExpirationSeconds: workload.tokenExpirationSeconds,
             provider: cluster.provider,
             serviceAccountDependsOn: subjects.flatMap((s) => namespaces.get(s.namespace) ?? []),

@@ -103,6 +103,27 @@ describe("federation core", () => {
         assert.equal(limited.inputs.description, "limited");
     });
 
+    it("qualifies the role of a grant whose scope names no subscription with the deployer's: read by the identity, or the one it is given without a read", async () => {
+        // A tenant-level resource (a reservation order), known only as an Output: validation cannot see it.
+        const tenantLevel = pulumi.output("/providers/Microsoft.Capacity/reservationOrders/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0");
+        const clientConfigReads = () => mocks.calls.filter((c) => c.token === "azure-native:authorization:getClientConfig").length;
+        const definitionOf = async (name: string, extra: Partial<FederatedIdentityArgs>): Promise<string> => {
+            const fi = new FederatedIdentity(name, args({ roleGrants: [{ scope: tenantLevel, scopeKey: "reservation", role: "Key Vault Secrets User" }], ...extra }));
+            await promiseOf(fi.principalId);
+            await settle(mocks);
+            const ra = mocks.ofType("azure-native:authorization:RoleAssignment").find((r) => r.name.startsWith(`${name}-`))!;
+            return ra.inputs.roleDefinitionId as string;
+        };
+        const reads = clientConfigReads();
+        assert.equal(await definitionOf(unique("read"), {}),
+            `/subscriptions/${fakeAzure.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6`);
+        assert.equal(clientConfigReads(), reads + 1);
+        const given = "11111111-2222-3333-4444-555555555555";
+        assert.equal(await definitionOf(unique("given"), { subscriptionId: pulumi.output(given) }),
+            `/subscriptions/${given}/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6`);
+        assert.equal(clientConfigReads(), reads + 1);
+    });
+
     describe("validation", () => {
         const credential = (i: number) => ({ name: `cred-${i}`, issuer: literal, subject: `repo:o/r:environment:e${i}` });
 

@@ -202,6 +202,22 @@ describe("stack profiles", () => {
         assert.ok(new Set(dev.workloads.map((w) => w.namespace)).size >= 2);
     });
 
+    it("reads the deployer's client config once for every workload's grants, not once a workload (one provider call each)", async () => {
+        const clientConfigReads = async (workloads: number): Promise<number> => {
+            const mocks = await useMocks({}, false, "dev");
+            pulumi.runtime.setAllConfig({
+                ...readStackFiles(root, "dev").values,
+                [`${testProject}:workloads`]: JSON.stringify(Array.from({ length: workloads }, (_, i) => ({ name: `w${i}`, namespace: `ns-${i}` }))),
+            });
+            const outputs = await main();
+            await Promise.all(Object.values(outputs.workloads).map((w) => promiseOf(w.principalId)));
+            await settle(mocks);
+            assert.equal(mocks.ofType("azure-native:authorization:RoleAssignment").filter((r) => r.name.includes("secrets-user")).length, workloads);
+            return mocks.calls.filter((c) => c.token === "azure-native:authorization:getClientConfig").length;
+        };
+        assert.equal(await clientConfigReads(6), await clientConfigReads(1));
+    });
+
     it("refuses a stack that has no stack file", () => {
         assert.throws(() => readStackFiles(root, "qa"), (e: Error) => e instanceof UnknownStackError && /no stack "qa": Pulumi\.qa\.yaml does not exist \(stacks here: dev, prod, staging\)/.test(e.message));
     });

@@ -53,14 +53,21 @@ export interface IdentityBaseArgs {
     identityName?: string;
     /** Roles to grant the identity. */
     roleGrants?: RoleGrantArgs[];
+    /**
+     * The subscription that qualifies a grant's role definition id when its scope names neither a subscription nor a
+     * management group (an Output scope such as a tenant-level resource's id). Default: the deployer's, read with
+     * `getClientConfig` by this identity. A program with many identities passes one read of its own, so that a preview
+     * or an update makes one provider call for all of them instead of one each.
+     */
+    subscriptionId?: pulumi.Input<string>;
     /** Tags for the managed identity. */
     tags?: Record<string, string>;
 }
 
 /** The {@link IdentityBaseArgs} fields of `args`, and no others: what a component passes on to {@link createFederatedIdentity}. */
 export function identityBaseArgs(args: IdentityBaseArgs): IdentityBaseArgs {
-    const { resourceGroupName, location, identityName, roleGrants, tags } = args;
-    return { resourceGroupName, location, identityName, roleGrants, tags };
+    const { resourceGroupName, location, identityName, roleGrants, subscriptionId, tags } = args;
+    return { resourceGroupName, location, identityName, roleGrants, subscriptionId, tags };
 }
 
 /** Arguments of {@link createFederatedIdentity}: a user-assigned identity, its credentials and its roles. */
@@ -225,14 +232,14 @@ export function createFederatedIdentity(name: string, args: FederatedIdentityArg
     }
 
     const grants = args.roleGrants ?? [];
-    const clientConfig = grants.length > 0 ? authorization.getClientConfigOutput({ parent }) : undefined;
+    const fallbackSubscriptionId = grants.length > 0 ? args.subscriptionId ?? authorization.getClientConfigOutput({ parent }).subscriptionId : undefined;
     const roleAssignments = grants.map((grant) => assignRole(name, {
         scope: grant.scope,
         scopeKey: grant.scopeKey ?? (grant.scope as string),
         role: resolveRole(grant.role)!,
         principalId: identity.principalId,
         principalType: "ServicePrincipal",
-        fallbackSubscriptionId: clientConfig!.subscriptionId,
+        fallbackSubscriptionId: fallbackSubscriptionId!,
         condition: grant.condition,
         description: grant.description,
     }, { parent }));
