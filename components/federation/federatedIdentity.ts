@@ -4,7 +4,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import { armIdProblem } from "../shared/arm";
 import { ArgsError, Problems } from "../shared/errors";
 import { federatedCredentialNamePattern, issuerUrlProblem } from "../shared/names";
-import { assignRole, resolveRole, roleProblem } from "../shared/roles";
+import { assignRole, isGuid, resolveRole, roleProblem } from "../shared/roles";
 
 /** Azure's limit of federated identity credentials on one managed identity. */
 export const maxFederatedCredentialsPerIdentity = 20;
@@ -113,6 +113,7 @@ export interface IdentityCheckArgs {
     readonly identityName?: string;
     readonly audience: string;
     readonly roleGrants?: readonly RoleGrantArgs[];
+    readonly subscriptionId?: pulumi.Input<string>;
     /** How many credentials the identity would have. */
     readonly credentialCount: number;
     /** Says where the count comes from, for example "(2 issuer(s) x 11 subject(s))". */
@@ -134,6 +135,9 @@ export function identityProblems(name: string, args: IdentityCheckArgs): string[
         problems.add(`identity "${args.identityName ?? name}" would need ${args.credentialCount} federated identity credentials` +
             `${args.countDetail ? ` ${args.countDetail}` : ""}; Azure allows at most ${maxFederatedCredentialsPerIdentity} per identity: ` +
             `${args.limitHint ?? "split them across identities"}`);
+    }
+    if (typeof args.subscriptionId === "string" && !isGuid(args.subscriptionId)) {
+        problems.add(`subscriptionId ${JSON.stringify(args.subscriptionId)} must be a subscription GUID`);
     }
     problems.addAll(roleGrantProblems(args.roleGrants ?? []));
     return [...problems.all];

@@ -186,6 +186,7 @@ export function githubActionsIdentityArgsProblems(name: string, args: GitHubActi
         identityName: args.identityName,
         audience: clouds[args.cloud ?? defaultCloud].tokenExchangeAudience,
         roleGrants: args.roleGrants,
+        subscriptionId: args.subscriptionId,
         credentialCount: credentials.length,
         countDetail: `(${subjects.length} subject(s) x ${subjectFormatsOf(repository).length} format(s))`,
         limitHint: "split the subjects across identities",

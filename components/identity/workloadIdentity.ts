@@ -143,6 +143,7 @@ export function workloadIdentityArgsProblems(name: string, args: WorkloadIdentit
         identityName: args.identityName,
         audience: args.audience ?? aksWebhookTokenAudience,
         roleGrants: args.roleGrants,
+        subscriptionId: args.subscriptionId,
         credentialCount: federatedCredentialCount(args),
         countDetail: `(${labels.length} issuer(s) x ${subjects.length} subject(s))`,
         limitHint: "split the subjects across identities",
