@@ -202,7 +202,7 @@ describe("WorkloadIdentity", () => {
             ["an Output scope without scopeKey", { roleGrants: [{ scope: pulumi.output(storageId), role: "Key Vault Secrets User" }] }, /roleGrants\[0\]\.scopeKey is required when scope is not a plain string/],
             ["an owned annotation", { annotations: { "azure.workload.identity/client-id": "x" } }, /annotations may not set "azure\.workload\.identity\/client-id"/],
             ["a bad identity name", { identityName: "x" }, /identityName "x" must be 3-128/],
-            ["a subscriptionId that is not a GUID", { subscriptionId: "my-subscription" }, /subscriptionId "my-subscription" must be a subscription GUID/],
+            ["a subscriptionId that is not a GUID", { subscriptionId: "my-subscription" }, /subscriptionId "my-subscription" is not a subscription id \(a GUID/],
             ["a bad issuer label", { issuers: { "blue green": issuer } }, /issuers key "blue green" must be 1-40/],
         ];
         for (const [what, overrides, message] of cases) {

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
-import { armIdProblem } from "../shared/arm";
+import { armIdProblem, guidProblem } from "../shared/arm";
 import { ArgsError, Problems } from "../shared/errors";
 import { federatedCredentialNamePattern, issuerUrlProblem } from "../shared/names";
-import { assignRole, isGuid, resolveRole, roleProblem } from "../shared/roles";
+import { assignRole, resolveRole, roleProblem } from "../shared/roles";
 
 /** Azure's limit of federated identity credentials on one managed identity. */
 export const maxFederatedCredentialsPerIdentity = 20;
@@ -136,9 +136,9 @@ export function identityProblems(name: string, args: IdentityCheckArgs): string[
             `${args.countDetail ? ` ${args.countDetail}` : ""}; Azure allows at most ${maxFederatedCredentialsPerIdentity} per identity: ` +
             `${args.limitHint ?? "split them across identities"}`);
     }
-    if (typeof args.subscriptionId === "string" && !isGuid(args.subscriptionId)) {
-        problems.add(`subscriptionId ${JSON.stringify(args.subscriptionId)} must be a subscription GUID`);
-    }
+    // Only a literal can be checked here; an Output is known at deploy.
+    const subscriptionProblem = typeof args.subscriptionId === "string" ? guidProblem(args.subscriptionId, "a subscription id") : undefined;
+    if (subscriptionProblem) problems.add(`subscriptionId ${subscriptionProblem}`);
     problems.addAll(roleGrantProblems(args.roleGrants ?? []));
     return [...problems.all];
 }
