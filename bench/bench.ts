@@ -3,11 +3,13 @@
  *
  * For each size (BENCH_SIZES, default 1,500,1000 synthetic workloads on the dev stack) it records the
  * program's run once, then measures, alternately, in fresh processes (BENCH_RUNS of each, default 3):
- * - plan:  config, evaluation on the mock engine, analysis, text and JSON rendering (bin/bench/one.js plan);
- * - floor: the same resources, parents, options and wiring replayed on the same engine with nothing else
- *          (bench/floor.ts);
- * and prints the medians, the plan/floor ratios of time and peak RSS, and the marginal cost per added
- * workload (flat when growth is linear). Then it prints the deploy model of the dev stack (bench/deploy.ts).
+ * - plan:    config, evaluation on the mock engine, analysis, text and JSON rendering (bin/bench/one.js plan);
+ * - preview: the same config and evaluation as a plain preview, with no rehearsal, analysis or rendering
+ *            (bin/bench/one.js preview): the program's own share of what the plan adds over the floor;
+ * - floor:   the same resources, parents, options and wiring replayed on the same engine with nothing else
+ *            (bench/floor.ts);
+ * and prints the medians, the plan/floor ratios of time and peak RSS, the preview/floor ratio of time, and the
+ * marginal cost per added workload (flat when growth is linear). Then it prints the deploy model of the dev stack (bench/deploy.ts).
  * Everything runs from the precompiled build (`npm run build`; `npm run bench` builds first), and every process
  * starts as `npm run plan` does (`scripts/run.js --fast-start`: the code cache, the resolve cache, the deferred
  * modules, V8's interrupt budget): the plan is measured as it runs, and the floor starts on the same terms.
@@ -51,6 +53,7 @@ interface Row {
     workloads: number;
     resources: number;
     plan: { ms: number; cpu: number; rss: number; wall: number };
+    preview: { ms: number; cpu: number; rss: number; wall: number };
     floor: { ms: number; cpu: number; rss: number; wall: number };
     /** Each plan run's time over the floor run right after it: how far one pair moves on this machine. */
     pairs: { min: number; median: number; max: number };
@@ -60,16 +63,18 @@ function measure(workloads: number, dir: string): Row {
     const recording = path.join(dir, `recording-${workloads}.json`);
     run(["record", String(workloads), recording]);
     const plans: Sample[] = [];
+    const previews: Sample[] = [];
     const floors: Sample[] = [];
-    // Alternate, so a change in the machine's load hits both alike.
+    // Alternate, so a change in the machine's load hits all three alike.
     for (let i = 0; i < runs; i++) {
         plans.push(run(["plan", String(workloads)]));
+        previews.push(run(["preview", String(workloads)]));
         floors.push(run(["floor", recording]));
     }
     const summary = (samples: Sample[]) => ({ ms: median(samples.map((s) => s.ms)), cpu: median(samples.map((s) => s.cpuMs)), rss: median(samples.map((s) => s.peakRssMb)), wall: median(samples.map((s) => s.wallMs)) });
     const ratios = plans.map((p, i) => p.ms / floors[i].ms);
     const pairs = { min: Math.min(...ratios), median: median(ratios), max: Math.max(...ratios) };
-    return { workloads, resources: plans[0].resources, plan: summary(plans), floor: summary(floors), pairs };
+    return { workloads, resources: plans[0].resources, plan: summary(plans), preview: summary(previews), floor: summary(floors), pairs };
 }
 
 function table(header: string[], rows: string[][]): string {
@@ -95,6 +100,7 @@ function main(): void {
             return [
                 r.workloads, r.resources,
                 r.plan.ms.toFixed(0), r.floor.ms.toFixed(0), (r.plan.ms / r.floor.ms).toFixed(2),
+                r.preview.ms.toFixed(0), (r.preview.ms / r.floor.ms).toFixed(2),
                 r.plan.cpu.toFixed(0), r.floor.cpu.toFixed(0), (r.plan.cpu / r.floor.cpu).toFixed(2),
                 r.plan.rss.toFixed(0), r.floor.rss.toFixed(0), (r.plan.rss / r.floor.rss).toFixed(2),
                 added > 0 ? ((r.plan.ms - prev.plan.ms) / added).toFixed(2) : "-",
@@ -104,12 +110,13 @@ function main(): void {
             ].map(String);
         });
         const load = os.loadavg().map((l) => l.toFixed(1)).join(" ");
-        console.log(`Offline plan of the dev stack with N synthetic workloads vs its floor (median of ${runs} fresh processes each, alternating; node ${process.version}, ${os.cpus().length} CPUs, load average ${load})`);
+        console.log(`Offline plan of the dev stack with N synthetic workloads vs its floor (median of ${runs} fresh processes each, plan, preview and floor in turn; node ${process.version}, ${os.cpus().length} CPUs, load average ${load})`);
         console.log(table(
-            ["workloads", "plan resources", "plan ms", "floor ms", "time x", "plan CPU ms", "floor CPU ms", "CPU x", "plan RSS MB", "floor RSS MB", "RSS x", "plan ms/added", "floor ms/added", "plan KB/added", "plan wall ms", "floor wall ms"],
+            ["workloads", "plan resources", "plan ms", "floor ms", "time x", "preview ms", "preview x", "plan CPU ms", "floor CPU ms", "CPU x", "plan RSS MB", "floor RSS MB", "RSS x", "plan ms/added", "floor ms/added", "plan KB/added", "plan wall ms", "floor wall ms"],
             cells));
         console.log(`time x of each pair (a plan run over the floor run after it), min-max (median): ${rows.map((r) => `${r.workloads}: ${r.pairs.min.toFixed(2)}-${r.pairs.max.toFixed(2)} (${r.pairs.median.toFixed(2)})`).join("; ")}`);
         console.log("plan ms: config, evaluation on the mock engine, analysis, text and JSON rendering (modules already loaded).");
+        console.log("preview ms: the same config and evaluation as a plain preview (no rehearsal, analysis or rendering); preview x: over the floor.");
         console.log("floor ms: the same resources, parents, options, providers, invokes and input wiring replayed on the same engine (bench/floor.ts).");
         console.log("CPU ms: the CPU time of the same span (every thread), which a busy machine inflates far less than wall time.");
         console.log("RSS: the process's peak resident memory. wall: the whole process, Node start-up and module loading included.");

@@ -4,6 +4,8 @@
  *
  *   one.js plan <workloads>            plan the dev stack with N synthetic workloads (config, evaluation,
  *                                      analysis, text and JSON), the program's modules loaded first
+ *   one.js preview <workloads>         the same config and evaluation as a plain preview: no rehearsal, analysis
+ *                                      or rendering (what the plan costs before its trust checks)
  *   one.js record <workloads> <file>   run the same plan and write what the engine saw (bench/floor.ts)
  *   one.js floor <file>                replay a recording: the floor program, on the same mock engine
  *   one.js deploy                      the deploy-time model of the dev stack, as is and with 20 credentials
@@ -14,7 +16,7 @@ import { performance } from "perf_hooks";
 import * as pulumi from "@pulumi/pulumi";
 import { evaluate } from "../plan/engine";
 import { EngineMocks } from "../plan/mocks";
-import { planStack } from "../plan/plan";
+import { planStack, stackProgram } from "../plan/plan";
 import { renderDeployModel, renderLatencies } from "./deploy";
 import { Recording, RecordedResource, replay } from "./floor";
 import { types } from "../plan/kinds";
@@ -57,6 +59,23 @@ async function plan(count: number): Promise<object> {
     const cpuMs = cpuMsSince(cpu);
     if (!result.trusted) throw new Error("the synthetic stack's trust chains are broken");
     return { workloads: count, resources: result.plan.summary.resources, ms, cpuMs, peakRssMb: peakRssMb(), outputBytes: text.length + json.length };
+}
+
+/**
+ * The plan's config and evaluation without what only the plan does: the program evaluated once as a plain preview
+ * (Azure's values unknown, no rehearsal riding along), with no analysis or rendering. Between the floor and the
+ * plan, it splits what the plan adds into the program's own work and the trust checks' (rehearsal and analysis).
+ */
+async function preview(count: number): Promise<object> {
+    await import("../infra/main");
+    const start = performance.now();
+    const cpu = process.cpuUsage();
+    const options = stackProgram({ stack: "dev", set: syntheticOverrides(count) });
+    const evaluation = await evaluate({ ...options, config: options.config ?? {}, values: "unknown" });
+    const ms = performance.now() - start;
+    const cpuMs = cpuMsSince(cpu);
+    if (evaluation.error) throw evaluation.error;
+    return { workloads: count, resources: evaluation.resources.length, ms, cpuMs, peakRssMb: peakRssMb() };
 }
 
 /** The engine's monitor internals the recording reads: the provider reference the mocks' arguments leave out. */
@@ -148,9 +167,10 @@ async function main(argv: string[]): Promise<void> {
     }
     let result: object;
     if (mode === "plan") result = await plan(workloadCount(a));
+    else if (mode === "preview") result = await preview(workloadCount(a));
     else if (mode === "record" && b) result = await record(workloadCount(a), b);
     else if (mode === "floor" && a) result = await floor(a);
-    else throw new Error("usage: one.js plan <workloads> | record <workloads> <file> | floor <file> | deploy");
+    else throw new Error("usage: one.js plan <workloads> | preview <workloads> | record <workloads> <file> | floor <file> | deploy");
     process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
