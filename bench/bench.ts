@@ -9,7 +9,8 @@
  * - floor:   the same resources, parents, options and wiring replayed on the same engine with nothing else
  *            (bench/floor.ts);
  * and prints the medians, the plan/floor ratios of time and peak RSS, the preview/floor ratio of time, and the
- * marginal cost per added workload (flat when growth is linear). Then it prints the deploy model of the dev stack (bench/deploy.ts).
+ * marginal cost per added workload (flat when growth is linear). Then it prints the deploy model of the dev stack
+ * (bench/deploy.ts).
  * Everything runs from the precompiled build (`npm run build`; `npm run bench` builds first), and every process
  * starts as `npm run plan` does (`scripts/run.js --fast-start`: the code cache, the resolve cache, the deferred
  * modules, V8's interrupt budget): the plan is measured as it runs, and the floor starts on the same terms.
@@ -55,7 +56,7 @@ interface Row {
     plan: { ms: number; cpu: number; rss: number; wall: number };
     preview: { ms: number; cpu: number; rss: number; wall: number };
     floor: { ms: number; cpu: number; rss: number; wall: number };
-    /** Each plan run's time over the floor run right after it: how far one pair moves on this machine. */
+    /** Each plan run's time over the floor run of the same round: how far one pair moves on this machine. */
     pairs: { min: number; median: number; max: number };
 }
 
@@ -114,7 +115,7 @@ function main(): void {
         console.log(table(
             ["workloads", "plan resources", "plan ms", "floor ms", "time x", "preview ms", "preview x", "plan CPU ms", "floor CPU ms", "CPU x", "plan RSS MB", "floor RSS MB", "RSS x", "plan ms/added", "floor ms/added", "plan KB/added", "plan wall ms", "floor wall ms"],
             cells));
-        console.log(`time x of each pair (a plan run over the floor run after it), min-max (median): ${rows.map((r) => `${r.workloads}: ${r.pairs.min.toFixed(2)}-${r.pairs.max.toFixed(2)} (${r.pairs.median.toFixed(2)})`).join("; ")}`);
+        console.log(`time x of each pair (a plan run over the floor run of the same round), min-max (median): ${rows.map((r) => `${r.workloads}: ${r.pairs.min.toFixed(2)}-${r.pairs.max.toFixed(2)} (${r.pairs.median.toFixed(2)})`).join("; ")}`);
         console.log("plan ms: config, evaluation on the mock engine, analysis, text and JSON rendering (modules already loaded).");
         console.log("preview ms: the same config and evaluation as a plain preview (no rehearsal, analysis or rendering); preview x: over the floor.");
         console.log("floor ms: the same resources, parents, options, providers, invokes and input wiring replayed on the same engine (bench/floor.ts).");
