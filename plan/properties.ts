@@ -126,7 +126,7 @@ export function keyProperties(r: MockedResource, index: ResourceIndex): Record<s
     }
 }
 
-/** An annotation's value (annotation keys contain dots, so they cannot go through {@link at}). */
+/** An annotation's value (annotation keys contain dots, so they cannot go through {@link valueAt}). */
 export function annotation(inputs: unknown, key: string): unknown {
     const annotations = valueAt(inputs, "metadata.annotations");
     return annotations !== null && typeof annotations === "object" ? (annotations as Record<string, unknown>)[key] : undefined;
