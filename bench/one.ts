@@ -41,6 +41,14 @@ function cpuMsSince(start: NodeJS.CpuUsage): number {
     return (used.user + used.system) / 1000;
 }
 
+/** `work` run and measured: its wall time and CPU time (see {@link cpuMsSince}), and what it returned. */
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number; cpuMs: number }> {
+    const start = performance.now();
+    const cpu = process.cpuUsage();
+    const value = await work();
+    return { value, ms: performance.now() - start, cpuMs: cpuMsSince(cpu) };
+}
+
 function workloadCount(arg: string | undefined): number {
     const count = Number(arg);
     if (!Number.isInteger(count) || count < 1) throw new Error(`workloads must be a whole number of at least 1, not ${arg}`);
@@ -50,13 +58,10 @@ function workloadCount(arg: string | undefined): number {
 async function plan(count: number): Promise<object> {
     // Load the stack program's modules first, so the timing below is the plan's, not module loading's.
     await import("../infra/main");
-    const start = performance.now();
-    const cpu = process.cpuUsage();
-    const result = await planStack({ stack: "dev", set: syntheticOverrides(count) });
-    const text = result.text();
-    const json = result.json();
-    const ms = performance.now() - start;
-    const cpuMs = cpuMsSince(cpu);
+    const { value: { result, text, json }, ms, cpuMs } = await timed(async () => {
+        const result = await planStack({ stack: "dev", set: syntheticOverrides(count) });
+        return { result, text: result.text(), json: result.json() };
+    });
     if (!result.trusted) throw new Error("the synthetic stack's trust chains are broken");
     return { workloads: count, resources: result.plan.summary.resources, ms, cpuMs, peakRssMb: peakRssMb(), outputBytes: text.length + json.length };
 }
@@ -68,12 +73,10 @@ async function plan(count: number): Promise<object> {
  */
 async function preview(count: number): Promise<object> {
     await import("../infra/main");
-    const start = performance.now();
-    const cpu = process.cpuUsage();
-    const options = stackProgram({ stack: "dev", set: syntheticOverrides(count) });
-    const evaluation = await evaluate({ ...options, config: options.config ?? {}, values: "unknown" });
-    const ms = performance.now() - start;
-    const cpuMs = cpuMsSince(cpu);
+    const { value: evaluation, ms, cpuMs } = await timed(() => {
+        const options = stackProgram({ stack: "dev", set: syntheticOverrides(count) });
+        return evaluate({ ...options, config: options.config ?? {}, values: "unknown" });
+    });
     if (evaluation.error) throw evaluation.error;
     return { workloads: count, resources: evaluation.resources.length, ms, cpuMs, peakRssMb: peakRssMb() };
 }
@@ -119,11 +122,7 @@ async function record(count: number, file: string): Promise<object> {
 
 async function floor(file: string): Promise<object> {
     const recording = JSON.parse(fs.readFileSync(file, "utf8")) as Recording;
-    const start = performance.now();
-    const cpu = process.cpuUsage();
-    const evaluation = await evaluate({ project: recording.project, stack: recording.stack, config: {}, program: () => replay(recording) });
-    const ms = performance.now() - start;
-    const cpuMs = cpuMsSince(cpu);
+    const { value: evaluation, ms, cpuMs } = await timed(() => evaluate({ project: recording.project, stack: recording.stack, config: {}, program: () => replay(recording) }));
     if (evaluation.error) throw evaluation.error;
     // The floor must register what the program did: the same URNs (type, name, parent chain), options and edges.
     const shape = (r: RecordedResource): string => JSON.stringify([r.urn, r.parent, [...r.dependencies].sort(), r.protect, r.deleteBeforeReplace, r.custom,
